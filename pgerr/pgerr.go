@@ -62,6 +62,8 @@ const (
 	QueryCanceled                = "57014"
 	AdminShutdown                = "57P01"
 	InternalError                = "XX000"
+	ReservedName                 = "42939"
+	ObjectInUse                  = "55006"
 	UndefinedParameter           = "42704"
 	CantChangeRuntimeParam       = "55P02"
 	ObjectNotInPrerequisiteState = "55000"

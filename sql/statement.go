@@ -1,10 +1,18 @@
 package sql
 
-import "github.com/kalamdb/kalamdb/types"
+import (
+	pg_query "github.com/pganalyze/pg_query_go/v6"
+
+	"github.com/kalamdb/kalamdb/types"
+)
 
 // Statement is a parsed and bound statement, ready to execute with
 // parameters. It is owned by the session that prepared it.
 type Statement struct {
+	node       *pg_query.Node // shared parse tree: never modified
+	empty      bool
+	plan       plan
+	version    uint64 // catalog version plan was bound against
 	paramTypes []types.OID
 	columns    []Column
 }

@@ -1,0 +1,103 @@
+package catalog
+
+import (
+	"strings"
+	"time"
+
+	"github.com/kalamdb/kalamdb/auth"
+	"github.com/kalamdb/kalamdb/types"
+)
+
+// TableType says how a table is partitioned.
+type TableType string
+
+const (
+	// Shared tables have one partition for everyone.
+	Shared TableType = "shared"
+	// User tables have one isolated partition per user.
+	User TableType = "user"
+	// Stream tables are per-user and ephemeral: rows expire after TTL.
+	Stream TableType = "stream"
+)
+
+// PerUser reports whether the table is partitioned by user.
+func (t TableType) PerUser() bool { return t == User || t == Stream }
+
+// Column is one table column. IDs are never reused within a table, so rows
+// written before an ADD or DROP COLUMN keep decoding.
+type Column struct {
+	ID      uint32     `json:"id"`
+	Name    string     `json:"name"`
+	Type    types.Type `json:"type"`
+	NotNull bool       `json:"not_null,omitempty"`
+	// Default is the SQL text of the default expression, "" for none.
+	Default string `json:"default,omitempty"`
+	// Missing is the text form of the value rows written before this column
+	// was added read as (ADD COLUMN ... DEFAULT constant); "" means NULL.
+	Missing    string `json:"missing,omitempty"`
+	HasMissing bool   `json:"has_missing,omitempty"`
+}
+
+// Options are a table's WITH (...) options.
+type Options struct {
+	FlushRows     int64         `json:"flush_rows,omitempty"`
+	FlushInterval time.Duration `json:"flush_interval,omitempty"`
+	TTL           time.Duration `json:"ttl,omitempty"`
+}
+
+// Table is an immutable snapshot of a table's definition.
+type Table struct {
+	ID         uint32    `json:"id"`
+	Schema     string    `json:"schema"`
+	Name       string    `json:"name"`
+	Type       TableType `json:"type"`
+	Options    Options   `json:"options"`
+	Columns    []Column  `json:"columns"`
+	PrimaryKey []int     `json:"primary_key,omitempty"` // indexes into Columns
+	NextColumn uint32    `json:"next_column"`
+}
+
+// QualifiedName is schema.name.
+func (t *Table) QualifiedName() string { return t.Schema + "." + t.Name }
+
+// ColumnIndex returns the index of the named column, or -1.
+func (t *Table) ColumnIndex(name string) int {
+	for i := range t.Columns {
+		if t.Columns[i].Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// clone returns a deep copy for copy-on-write changes.
+func (t *Table) clone() *Table {
+	c := *t
+	c.Columns = append([]Column(nil), t.Columns...)
+	c.PrimaryKey = append([]int(nil), t.PrimaryKey...)
+	return &c
+}
+
+// Schema is a namespace.
+type Schema struct {
+	Name string `json:"name"`
+	OID  uint32 `json:"oid"`
+}
+
+// UserInfo is a login user.
+type UserInfo struct {
+	Name string    `json:"name"`
+	Role auth.Role `json:"role"`
+	// Verifier is the SCRAM-SHA-256 verifier text, "" when the user has no
+	// password (JWT login only).
+	Verifier string `json:"verifier,omitempty"`
+}
+
+// RootUser is the superuser created on first start.
+const RootUser = "root"
+
+// isReserved reports names that cannot be created, dropped or used as user
+// ids: PostgreSQL's system schemas.
+func isReserved(name string) bool {
+	return name == "information_schema" || strings.HasPrefix(name, "pg_")
+}

@@ -1,0 +1,140 @@
+package kalamdb
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+
+	"github.com/kalamdb/kalamdb/auth"
+	"github.com/kalamdb/kalamdb/catalog"
+	"github.com/kalamdb/kalamdb/hotstore"
+	"github.com/kalamdb/kalamdb/pgerr"
+	"github.com/kalamdb/kalamdb/sql"
+)
+
+// Version is KalamDB's version.
+const Version = "0.1.0"
+
+// Options configure Open.
+type Options struct {
+	Durability hotstore.Durability
+	Logger     *slog.Logger
+	// JWTSecret signs and verifies tokens; when empty, the secret kept in
+	// the data directory is used (created on first start).
+	JWTSecret []byte
+	// RootPassword, when set, becomes root's password.
+	RootPassword string
+}
+
+// DB is an open database.
+type DB struct {
+	dir   string
+	log   *slog.Logger
+	store *hotstore.Store
+	cat   *catalog.Catalog
+	eng   *sql.Engine
+	jwt   *auth.JWT
+}
+
+// Open opens (creating on first use) the database in dir.
+func Open(ctx context.Context, dir string, opts Options) (*DB, error) {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	secret := opts.JWTSecret
+	if len(secret) == 0 {
+		var err error
+		if secret, err = auth.LoadOrCreateSecret(dir); err != nil {
+			return nil, fmt.Errorf("jwt secret: %w", err)
+		}
+	}
+	store, err := hotstore.Open(filepath.Join(dir, "hot"), hotstore.Options{Durability: opts.Durability, Logger: log})
+	if err != nil {
+		return nil, fmt.Errorf("open hot store: %w", err)
+	}
+	cat, err := catalog.Open(ctx, store)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	db := &DB{
+		dir: dir, log: log, store: store, cat: cat, jwt: auth.NewJWT(secret),
+		eng: sql.NewEngine(sql.Config{Store: store, Catalog: cat, Logger: log, Version: Version}),
+	}
+	if opts.RootPassword != "" {
+		if err := db.setRootPassword(ctx, opts.RootPassword); err != nil {
+			store.Close()
+			return nil, err
+		}
+	}
+	return db, nil
+}
+
+func (db *DB) setRootPassword(ctx context.Context, pw string) error {
+	if u, ok := db.cat.User(catalog.RootUser); ok && u.Verifier != "" {
+		if v, err := auth.ParseVerifier(u.Verifier); err == nil && v.Check(pw) {
+			return nil // unchanged: keep the stored salt
+		}
+	}
+	v, err := auth.NewVerifier(pw)
+	if err != nil {
+		return err
+	}
+	return db.cat.AlterUser(ctx, catalog.RootUser, func(u *catalog.UserInfo) error {
+		u.Verifier = v.String()
+		return nil
+	})
+}
+
+// Close closes the stores.
+func (db *DB) Close() error { return db.store.Close() }
+
+// Session opens a SQL session acting as user.
+func (db *DB) Session(user string, pid uint32, params map[string]string) (*sql.Session, error) {
+	return db.eng.NewSession(user, pid, params)
+}
+
+// JWT is the database's token signer and verifier.
+func (db *DB) JWT() *auth.JWT { return db.jwt }
+
+// LookupUser returns a user's password verifier (nil without one).
+func (db *DB) LookupUser(name string) (*auth.Verifier, bool) {
+	u, ok := db.cat.User(name)
+	if !ok {
+		return nil, false
+	}
+	if u.Verifier == "" {
+		return nil, true
+	}
+	v, err := auth.ParseVerifier(u.Verifier)
+	if err != nil {
+		db.log.Error("stored verifier unreadable", "user", name, "err", err)
+		return nil, true
+	}
+	return v, true
+}
+
+// RootPasswordSet reports whether root must log in with a password.
+func (db *DB) RootPasswordSet() bool {
+	u, ok := db.cat.User(catalog.RootUser)
+	return ok && u.Verifier != ""
+}
+
+// VerifyToken checks a JWT and returns its subject. A valid token for a
+// user the catalog does not know yet creates that user with the token's
+// role: the application that holds the secret vouches for it.
+func (db *DB) VerifyToken(ctx context.Context, token string) (string, error) {
+	claims, err := db.jwt.Verify(token)
+	if err != nil {
+		return "", err
+	}
+	if _, ok := db.cat.User(claims.Subject); !ok {
+		err := db.cat.CreateUser(ctx, catalog.UserInfo{Name: claims.Subject, Role: claims.Role})
+		if err != nil && pgerr.Code(err) != pgerr.DuplicateObject {
+			return "", err
+		}
+	}
+	return claims.Subject, nil
+}

@@ -1,0 +1,115 @@
+package server
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+
+	"github.com/kalamdb/kalamdb"
+	"github.com/kalamdb/kalamdb/auth"
+	"github.com/kalamdb/kalamdb/hotstore"
+	"github.com/kalamdb/kalamdb/wire"
+)
+
+// Config is everything a server needs; cmd/kalamdb fills it from flags.
+type Config struct {
+	DataDir      string
+	PGAddr       string
+	HTTPAddr     string // reserved for the HTTP gateway
+	Durability   hotstore.Durability
+	JWTSecret    []byte
+	RootPassword string
+	TLSCert      string
+	TLSKey       string
+	PGAuth       wire.AuthMode
+	Logger       *slog.Logger
+}
+
+// Server is a running KalamDB server.
+type Server struct {
+	log  *slog.Logger
+	db   *kalamdb.DB
+	pg   *wire.Server
+	pgLn net.Listener
+	done chan error // Serve's result
+
+	closeOnce sync.Once
+}
+
+// Start opens the database and starts serving. The chosen addresses are
+// logged as `msg=listening proto=pg addr=...`.
+func Start(ctx context.Context, cfg Config) (*Server, error) {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	var tlsConf *tls.Config
+	if cfg.TLSCert != "" || cfg.TLSKey != "" {
+		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
+		if err != nil {
+			return nil, fmt.Errorf("load TLS certificate: %w", err)
+		}
+		tlsConf = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+	db, err := kalamdb.Open(ctx, cfg.DataDir, kalamdb.Options{
+		Durability: cfg.Durability, Logger: log, JWTSecret: cfg.JWTSecret, RootPassword: cfg.RootPassword,
+	})
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", cfg.PGAddr)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("listen on %s: %w", cfg.PGAddr, err)
+	}
+	s := &Server{log: log, db: db, pgLn: ln, done: make(chan error, 1)}
+	s.pg = wire.NewServer(wire.Config{TLS: tlsConf, Auth: cfg.PGAuth, Logger: log}, backend{db: db})
+	log.Info("listening", "proto", "pg", "addr", ln.Addr().String())
+	go func() { s.done <- s.pg.Serve(ln) }()
+	return s, nil
+}
+
+// PGAddr is the PostgreSQL listener's address.
+func (s *Server) PGAddr() string { return s.pgLn.Addr().String() }
+
+// DB is the server's database.
+func (s *Server) DB() *kalamdb.DB { return s.db }
+
+// Shutdown stops accepting, cancels in-flight work, waits for connections
+// to end (or ctx), then closes the stores.
+func (s *Server) Shutdown(ctx context.Context) error {
+	var err error
+	s.closeOnce.Do(func() {
+		err = s.pg.Shutdown(ctx)
+		if serveErr := <-s.done; serveErr != nil && !errors.Is(serveErr, net.ErrClosed) {
+			s.log.Error("pg server stopped", "err", serveErr)
+		}
+		if cerr := s.db.Close(); cerr != nil && err == nil {
+			err = cerr
+		}
+		s.log.Info("shut down")
+	})
+	return err
+}
+
+// backend adapts the database to the protocol server.
+type backend struct{ db *kalamdb.DB }
+
+func (b backend) LookupUser(name string) (*auth.Verifier, bool) { return b.db.LookupUser(name) }
+func (b backend) RootPasswordSet() bool                         { return b.db.RootPasswordSet() }
+
+func (b backend) VerifyToken(token string) (string, error) {
+	return b.db.VerifyToken(context.Background(), token)
+}
+
+func (b backend) NewSession(_ context.Context, user string, pid uint32, params map[string]string) (wire.Session, error) {
+	sess, err := b.db.Session(user, pid, params)
+	if err != nil {
+		return nil, err // not a typed nil inside the interface
+	}
+	return sess, nil
+}

@@ -1,0 +1,70 @@
+package sql
+
+import (
+	"fmt"
+	"strings"
+
+	pg_query "github.com/pganalyze/pg_query_go/v6"
+
+	"github.com/kalamdb/kalamdb/pgerr"
+	"github.com/kalamdb/kalamdb/sql/expr"
+)
+
+// bind resolves one statement against the catalog into a plan.
+func (s *Session) bind(n *pg_query.Node, params *expr.Params) (plan, error) {
+	switch {
+	case n.GetSelectStmt() != nil:
+		return s.bindSelect(n.GetSelectStmt(), params)
+	case n.GetInsertStmt() != nil:
+		return s.bindInsert(n.GetInsertStmt(), params)
+	case n.GetUpdateStmt() != nil:
+		return s.bindUpdate(n.GetUpdateStmt(), params)
+	case n.GetDeleteStmt() != nil:
+		return s.bindDelete(n.GetDeleteStmt(), params)
+	case n.GetTransactionStmt() != nil:
+		return s.bindTransaction(n.GetTransactionStmt())
+	case n.GetVariableSetStmt() != nil:
+		return s.bindSet(n.GetVariableSetStmt())
+	case n.GetVariableShowStmt() != nil:
+		return s.bindShow(n.GetVariableShowStmt())
+	case n.GetCreateSchemaStmt() != nil:
+		return s.bindCreateSchema(n.GetCreateSchemaStmt())
+	case n.GetCreateStmt() != nil:
+		return s.bindCreateTable(n.GetCreateStmt())
+	case n.GetDropStmt() != nil:
+		return s.bindDrop(n.GetDropStmt())
+	case n.GetCreateRoleStmt() != nil:
+		return s.bindCreateUser(n.GetCreateRoleStmt())
+	case n.GetAlterRoleStmt() != nil:
+		return s.bindAlterUser(n.GetAlterRoleStmt())
+	case n.GetDropRoleStmt() != nil:
+		return s.bindDropUser(n.GetDropRoleStmt())
+	case n.GetGrantRoleStmt() != nil:
+		return s.bindGrantRole(n.GetGrantRoleStmt())
+	}
+	return nil, pgerr.New(pgerr.FeatureNotSupported, "statement not supported: %s", nodeName(n))
+}
+
+// nodeName names a parse node's kind for error messages ("CopyStmt").
+func nodeName(n *pg_query.Node) string {
+	name := fmt.Sprintf("%T", n.GetNode())
+	name = strings.TrimPrefix(name, "*pg_query.Node_")
+	return name
+}
+
+// strVal returns the string of a String node.
+func strVal(n *pg_query.Node) string {
+	if s := n.GetString_(); s != nil {
+		return s.Sval
+	}
+	return ""
+}
+
+// nameList joins a list of String nodes.
+func nameList(nodes []*pg_query.Node) []string {
+	out := make([]string, 0, len(nodes))
+	for _, n := range nodes {
+		out = append(out, strVal(n))
+	}
+	return out
+}

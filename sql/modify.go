@@ -1,0 +1,202 @@
+package sql
+
+import (
+	"context"
+	"strconv"
+
+	pg_query "github.com/pganalyze/pg_query_go/v6"
+
+	"github.com/kalamdb/kalamdb/hotstore"
+	"github.com/kalamdb/kalamdb/pgerr"
+	"github.com/kalamdb/kalamdb/sql/expr"
+)
+
+// modifyPlan is UPDATE or DELETE: it collects the matching rows first and
+// then writes, so a row is never seen twice by its own statement.
+type modifyPlan struct {
+	ref    *tableRef
+	layout *rowLayout
+	access *access
+	filter expr.Expr
+	sets   []assignment // UPDATE only
+	delete bool
+	ret    *returning
+}
+
+type assignment struct {
+	col int
+	e   expr.Expr // nil: SET col = DEFAULT
+}
+
+func (p *modifyPlan) kind() planKind    { return kindWrite }
+func (p *modifyPlan) columns() []Column { return p.ret.columns() }
+
+func (s *Session) bindModifyTarget(rv *pg_query.RangeVar, where *pg_query.Node, params *expr.Params) (*modifyPlan, error) {
+	ref, err := s.resolveTable(rv)
+	if err != nil {
+		return nil, err
+	}
+	layout, err := newRowLayout(ref.t)
+	if err != nil {
+		return nil, err
+	}
+	p := &modifyPlan{ref: ref, layout: layout}
+	sc := tableScope{ref: ref}
+	if where != nil {
+		if p.filter, err = expr.CompileBool(where, sc, params, "WHERE"); err != nil {
+			return nil, err
+		}
+	}
+	p.access, _ = planAccess(sc, layout, where, nil, params)
+	return p, nil
+}
+
+func (s *Session) bindUpdate(up *pg_query.UpdateStmt, params *expr.Params) (plan, error) {
+	if len(up.FromClause) > 0 || up.WithClause != nil {
+		return nil, pgerr.New(pgerr.FeatureNotSupported, "UPDATE ... FROM and WITH are not supported yet")
+	}
+	p, err := s.bindModifyTarget(up.Relation, up.WhereClause, params)
+	if err != nil {
+		return nil, err
+	}
+	t := p.ref.t
+	sc := tableScope{ref: p.ref}
+	for _, n := range up.TargetList {
+		rt := n.GetResTarget()
+		i := t.ColumnIndex(rt.Name)
+		if i < 0 {
+			return nil, pgerr.New(pgerr.UndefinedColumn, "column %q of relation %q does not exist", rt.Name, t.Name)
+		}
+		if len(rt.Indirection) > 0 {
+			return nil, pgerr.New(pgerr.FeatureNotSupported, "assignment to array elements or fields is not supported")
+		}
+		a := assignment{col: i}
+		if rt.Val.GetSetToDefault() == nil {
+			if a.e, err = expr.CompileAs(rt.Val, sc, params, t.Columns[i].Type); err != nil {
+				return nil, err
+			}
+		} else if t.Columns[i].Default != "" {
+			n, err := s.eng.parseExpr(t.Columns[i].Default)
+			if err != nil {
+				return nil, err
+			}
+			if a.e, err = expr.CompileAs(n, noScope{}, params, t.Columns[i].Type); err != nil {
+				return nil, err
+			}
+		}
+		p.sets = append(p.sets, a)
+	}
+	if p.ret, err = bindReturning(up.ReturningList, p.ref, params); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func (s *Session) bindDelete(del *pg_query.DeleteStmt, params *expr.Params) (plan, error) {
+	if len(del.UsingClause) > 0 || del.WithClause != nil {
+		return nil, pgerr.New(pgerr.FeatureNotSupported, "DELETE ... USING and WITH are not supported yet")
+	}
+	p, err := s.bindModifyTarget(del.Relation, del.WhereClause, params)
+	if err != nil {
+		return nil, err
+	}
+	p.delete = true
+	if p.ret, err = bindReturning(del.ReturningList, p.ref, params); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func (p *modifyPlan) exec(ctx context.Context, x *execCtx) (*Result, error) {
+	part, err := x.s.partition(p.ref)
+	if err != nil {
+		return nil, err
+	}
+	var matched [][]any
+	err = p.access.scan(x, part, func(row []any) (bool, error) {
+		if p.filter != nil {
+			ok, err := p.filter.Eval(x.env, row)
+			if err != nil || ok != true {
+				return err == nil, err
+			}
+		}
+		matched = append(matched, row)
+		return true, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out [][]any
+	for _, old := range matched {
+		row, err := p.apply(x, part, old)
+		if err != nil {
+			return nil, err
+		}
+		if p.ret != nil {
+			r, err := p.ret.eval(x.env, row)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, r)
+		}
+	}
+	tag := "UPDATE "
+	if p.delete {
+		tag = "DELETE "
+	}
+	return p.ret.result(out, tag+strconv.Itoa(len(matched))), nil
+}
+
+// apply deletes or updates one row and returns the row RETURNING sees.
+func (p *modifyPlan) apply(x *execCtx, part hotstore.Partition, old []any) ([]any, error) {
+	n := len(p.ref.t.Columns)
+	oldKey, err := p.layout.key(old)
+	if err != nil {
+		return nil, err
+	}
+	ttl := p.ref.t.Options.TTL
+	if p.delete {
+		return old, x.txn.Put(part, oldKey, hotstore.Record{Seq: x.s.eng.store.NextSeq(), Deleted: true}, ttl)
+	}
+	row := append([]any(nil), old...)
+	for _, a := range p.sets {
+		var v any
+		if a.e != nil {
+			if v, err = a.e.Eval(x.env, old); err != nil {
+				return nil, err
+			}
+		}
+		row[a.col] = v
+	}
+	if err := p.layout.checkRow(row); err != nil {
+		return nil, err
+	}
+	seq := x.s.eng.store.NextSeq()
+	row[n] = seq
+	key := oldKey
+	if len(p.ref.t.PrimaryKey) > 0 {
+		if key, err = p.layout.key(row); err != nil {
+			return nil, err
+		}
+		if string(key) != string(oldKey) {
+			// The key changed: the new key must be free, the old one dies.
+			prev, ok, err := x.txn.Get(part, key)
+			if err != nil {
+				return nil, err
+			}
+			if ok && !prev.Deleted {
+				return nil, p.layout.duplicateKey(row)
+			}
+			if err := x.txn.Put(part, oldKey, hotstore.Record{Seq: seq, Deleted: true}, ttl); err != nil {
+				return nil, err
+			}
+			seq = x.s.eng.store.NextSeq()
+			row[n] = seq
+		}
+	}
+	data, err := p.layout.encode(row)
+	if err != nil {
+		return nil, err
+	}
+	return row, x.txn.Put(part, key, hotstore.Record{Seq: seq, Data: data}, ttl)
+}

@@ -1,0 +1,115 @@
+package sql
+
+import (
+	"github.com/kalamdb/kalamdb/catalog"
+	"github.com/kalamdb/kalamdb/hotstore"
+	"github.com/kalamdb/kalamdb/pgerr"
+	"github.com/kalamdb/kalamdb/types"
+)
+
+// rowLayout maps a table's stored rows (column id -> value) to evaluated
+// rows (table columns in order, then _seq and _deleted).
+type rowLayout struct {
+	t       *catalog.Table
+	ids     []uint32
+	posByID []int32 // column id -> position, -1 for dropped columns
+	missing []any   // value of each column in rows written before it existed
+}
+
+func newRowLayout(t *catalog.Table) (*rowLayout, error) {
+	l := &rowLayout{t: t, posByID: make([]int32, t.NextColumn+1), missing: make([]any, len(t.Columns))}
+	for i := range l.posByID {
+		l.posByID[i] = -1
+	}
+	for i, c := range t.Columns {
+		l.ids = append(l.ids, c.ID)
+		l.posByID[c.ID] = int32(i)
+		if c.HasMissing {
+			v, err := types.ParseText(c.Type, c.Missing, nil)
+			if err != nil {
+				return nil, err
+			}
+			l.missing[i] = v
+		}
+	}
+	return l, nil
+}
+
+func (l *rowLayout) width() int { return len(l.t.Columns) + hiddenColumns }
+
+// decode fills a new evaluated row from a stored record.
+func (l *rowLayout) decode(rec hotstore.Record) ([]any, error) {
+	row := make([]any, l.width())
+	copy(row, l.missing)
+	if !rec.Deleted {
+		err := hotstore.DecodeRow(rec.Data, func(id uint32, v any) {
+			if int(id) < len(l.posByID) {
+				if p := l.posByID[id]; p >= 0 {
+					row[p] = v
+				}
+			}
+		})
+		if err != nil {
+			return nil, pgerr.Wrap(err, pgerr.InternalError, "decode row of %s: %v", l.t.Name, err)
+		}
+	}
+	n := len(l.t.Columns)
+	row[n], row[n+1] = rec.Seq, rec.Deleted
+	return row, nil
+}
+
+// encode stores the table columns of row.
+func (l *rowLayout) encode(row []any) ([]byte, error) {
+	return hotstore.EncodeRow(nil, l.ids, row[:len(l.t.Columns)])
+}
+
+// key returns the primary key of row; tables without one are keyed by
+// _seq, so their rows sort by commit order.
+func (l *rowLayout) key(row []any) ([]byte, error) {
+	if len(l.t.PrimaryKey) == 0 {
+		return hotstore.AppendKey(nil, row[len(l.t.Columns)])
+	}
+	var key []byte
+	var err error
+	for _, i := range l.t.PrimaryKey {
+		if key, err = hotstore.AppendKey(key, row[i]); err != nil {
+			return nil, err
+		}
+	}
+	return key, nil
+}
+
+// checkRow enforces NOT NULL (primary-key columns are always NOT NULL).
+func (l *rowLayout) checkRow(row []any) error {
+	for i, c := range l.t.Columns {
+		if row[i] == nil && (c.NotNull || l.isKey(i)) {
+			return pgerr.New(pgerr.NotNullViolation, "null value in column %q of relation %q violates not-null constraint", c.Name, l.t.Name)
+		}
+	}
+	return nil
+}
+
+func (l *rowLayout) isKey(i int) bool {
+	for _, k := range l.t.PrimaryKey {
+		if k == i {
+			return true
+		}
+	}
+	return false
+}
+
+// duplicateKey is the 23505 error for row's primary key.
+func (l *rowLayout) duplicateKey(row []any) error {
+	names, vals := "", ""
+	for j, i := range l.t.PrimaryKey {
+		if j > 0 {
+			names += ", "
+			vals += ", "
+		}
+		names += l.t.Columns[i].Name
+		vals += string(types.AppendText(nil, l.t.Columns[i].Type.OID, row[i], nil))
+	}
+	e := pgerr.New(pgerr.UniqueViolation, "duplicate key value violates unique constraint %q", l.t.Name+"_pkey")
+	e.Detail = "Key (" + names + ")=(" + vals + ") already exists."
+	return e
+}

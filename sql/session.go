@@ -1,0 +1,211 @@
+package sql
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/kalamdb/kalamdb/auth"
+	"github.com/kalamdb/kalamdb/pgerr"
+	"github.com/kalamdb/kalamdb/sql/expr"
+	"github.com/kalamdb/kalamdb/types"
+)
+
+// Session is one client's SQL session: identity, settings and the open
+// transaction. It is used by one goroutine at a time.
+type Session struct {
+	eng *Engine
+	pid uint32
+
+	sessionUser string
+	sessionRole auth.Role
+	// effUser and effRole change with SET ROLE; partitions of per-user
+	// tables are chosen by effUser.
+	effUser string
+	effRole auth.Role
+
+	settings *settings
+	loc      *time.Location
+	tx       *transaction // nil when no transaction is open
+	// localUndo restores what SET LOCAL changed, at transaction end.
+	localUndo []func()
+}
+
+// NewSession opens a session for user, who must exist. params are startup
+// parameters; unknown ones fail as in PostgreSQL.
+func (e *Engine) NewSession(user string, pid uint32, params map[string]string) (*Session, error) {
+	u, ok := e.cat.User(user)
+	if !ok {
+		return nil, pgerr.New(pgerr.InvalidAuthorization, "role %q does not exist", user)
+	}
+	s := &Session{
+		eng: e, pid: pid,
+		sessionUser: u.Name, sessionRole: u.Role,
+		effUser: u.Name, effRole: u.Role,
+		settings: newSettings(), loc: time.UTC,
+	}
+	s.setIdentitySettings()
+	_ = s.set("session_authorization", u.Name, true)
+	for k, v := range params {
+		switch strings.ToLower(k) {
+		case "user", "database", "replication", "options":
+			continue
+		case "client_encoding":
+			if strings.EqualFold(v, "SQL_ASCII") || strings.EqualFold(v, "auto") {
+				v = "UTF8" // psql in a C locale asks for these; we speak UTF8
+			}
+		}
+		if err := s.set(k, v, false); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+func (s *Session) setIdentitySettings() {
+	super := "off"
+	if s.effRole == auth.RoleSystem {
+		super = "on"
+	}
+	_ = s.set("is_superuser", super, true)
+}
+
+// TxStatus is ReadyForQuery's transaction status.
+func (s *Session) TxStatus() byte {
+	switch {
+	case s.tx == nil:
+		return 'I'
+	case s.tx.failed:
+		return 'E'
+	default:
+		return 'T'
+	}
+}
+
+// Location is the session's TimeZone.
+func (s *Session) Location() *time.Location { return s.loc }
+
+// User is the effective user.
+func (s *Session) User() string { return s.effUser }
+
+// Close rolls back any open transaction.
+func (s *Session) Close() {
+	if s.tx != nil {
+		s.tx.hot.Discard()
+		s.tx = nil
+	}
+}
+
+// Prepare parses and binds one statement for the extended protocol.
+func (s *Session) Prepare(query string, paramTypes []types.OID) (*Statement, error) {
+	stmts, err := s.eng.parse(query)
+	if err != nil {
+		return nil, err
+	}
+	switch len(stmts) {
+	case 0:
+		return &Statement{empty: true}, nil
+	case 1:
+	default:
+		return nil, pgerr.New(pgerr.SyntaxError, "cannot insert multiple commands into a prepared statement")
+	}
+	st := &Statement{node: stmts[0].Stmt}
+	params := &expr.Params{Types: append([]types.OID(nil), paramTypes...)}
+	if err := s.bindStatement(st, params); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// bindStatement (re)binds st against the current catalog.
+func (s *Session) bindStatement(st *Statement, params *expr.Params) error {
+	version := s.eng.cat.Version()
+	p, err := s.bind(st.node, params)
+	if err != nil {
+		return err
+	}
+	params.Finish()
+	st.plan, st.version = p, version
+	st.paramTypes = params.Types
+	st.columns = p.columns()
+	return nil
+}
+
+// Execute runs a prepared statement with decoded parameters.
+func (s *Session) Execute(ctx context.Context, st *Statement, params []any) (*Result, error) {
+	if st.empty {
+		return &Result{Empty: true}, nil
+	}
+	if len(params) != len(st.paramTypes) {
+		return nil, pgerr.New(pgerr.ProtocolViolation, "bind message supplies %d parameters, but prepared statement requires %d", len(params), len(st.paramTypes))
+	}
+	if st.version != s.eng.cat.Version() {
+		// DDL ran since the statement was bound: bind again, keeping the
+		// parameter types the client already knows.
+		if err := s.bindStatement(st, &expr.Params{Types: st.paramTypes}); err != nil {
+			return nil, s.noteError(err)
+		}
+	}
+	return s.run(ctx, st.plan, params)
+}
+
+// Query runs a simple-protocol query string: every statement in order, as
+// one implicit transaction unless the string manages transactions itself.
+func (s *Session) Query(ctx context.Context, query string, emit func(*Result) error) error {
+	stmts, err := s.eng.parse(query)
+	if err != nil {
+		return s.noteError(err)
+	}
+	if len(stmts) == 0 {
+		return emit(&Result{Empty: true})
+	}
+	if s.tx == nil && len(stmts) > 1 {
+		s.begin(false)
+	}
+	for _, raw := range stmts {
+		p, err := s.bind(raw.Stmt, &expr.Params{})
+		if err != nil {
+			return s.noteError(err)
+		}
+		res, err := s.run(ctx, p, nil)
+		if err != nil {
+			return err
+		}
+		if err := emit(res); err != nil {
+			return err
+		}
+	}
+	if s.tx != nil && !s.tx.explicit {
+		return s.commit(ctx)
+	}
+	return nil
+}
+
+// env builds the evaluation environment of one statement.
+func (s *Session) env(params []any) *expr.Env {
+	now := time.Now()
+	if s.tx != nil {
+		now = s.tx.start
+	}
+	return &expr.Env{
+		Params:      params,
+		Now:         now,
+		Loc:         s.loc,
+		User:        s.effUser,
+		SessionUser: s.sessionUser,
+		Database:    "kalamdb",
+		Version:     s.eng.VersionString(),
+		NextSeq:     s.eng.store.NextSeq,
+		Setting:     s.settings.get,
+	}
+}
+
+// statementContext applies statement_timeout.
+func (s *Session) statementContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	v, _ := s.settings.get("statement_timeout")
+	d, err := parseMillis(v)
+	if err != nil || d <= 0 {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeoutCause(ctx, d, pgerr.New(pgerr.QueryCanceled, "canceling statement due to statement timeout"))
+}

@@ -1,0 +1,251 @@
+package sql
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kalamdb/kalamdb/pgerr"
+)
+
+// setting describes one run-time parameter a client may SET or SHOW.
+type setting struct {
+	name     string // canonical spelling, as SHOW ALL prints it
+	def      string
+	reported bool // sent as ParameterStatus when it changes
+	readOnly bool
+	// check validates and normalizes a new value.
+	check func(s *Session, v string) (string, error)
+}
+
+// settingsTable lists the parameters clients send. Names are looked up
+// case-insensitively; anything else is 42704, as in PostgreSQL.
+func settingsTable() []setting {
+	return []setting{
+		{name: "application_name", reported: true},
+		{name: "client_encoding", def: "UTF8", reported: true, check: checkEncoding},
+		{name: "DateStyle", def: "ISO, MDY", reported: true, check: checkDateStyle},
+		{name: "IntervalStyle", def: "postgres", reported: true, check: checkOneOf("postgres")},
+		{name: "TimeZone", def: "UTC", reported: true, check: checkTimeZone},
+		{name: "extra_float_digits", def: "1", check: checkInt},
+		{name: "search_path", def: `"$user", public`},
+		{name: "statement_timeout", def: "0", check: checkDuration},
+		{name: "lock_timeout", def: "0", check: checkDuration},
+		{name: "idle_in_transaction_session_timeout", def: "0", check: checkDuration},
+		{name: "client_min_messages", def: "notice"},
+		{name: "bytea_output", def: "hex", check: checkOneOf("hex")},
+		{name: "default_transaction_isolation", def: "read committed"},
+		{name: "transaction_isolation", def: "read committed"},
+		{name: "default_transaction_read_only", def: "off"},
+		{name: "synchronous_commit", def: "on"},
+		{name: "row_security", def: "on"},
+		{name: "jit", def: "off"},
+		{name: "lc_messages", def: "C"},
+		{name: "lc_monetary", def: "C"},
+		{name: "lc_numeric", def: "C"},
+		{name: "lc_time", def: "C"},
+		{name: "standard_conforming_strings", def: "on", reported: true, readOnly: true},
+		{name: "integer_datetimes", def: "on", reported: true, readOnly: true},
+		{name: "server_encoding", def: "UTF8", reported: true, readOnly: true},
+		{name: "server_version", def: "15.8", reported: true, readOnly: true},
+		{name: "server_version_num", def: "150008", readOnly: true},
+		{name: "max_identifier_length", def: "63", readOnly: true},
+		{name: "is_superuser", reported: true, readOnly: true},
+		{name: "session_authorization", reported: true, readOnly: true},
+	}
+}
+
+// settings holds a session's parameter values.
+type settings struct {
+	defs   map[string]*setting // by lower-case name
+	values map[string]string   // by lower-case name
+	sent   map[string]string   // last value reported to the client
+}
+
+func newSettings() *settings {
+	st := &settings{defs: map[string]*setting{}, values: map[string]string{}, sent: map[string]string{}}
+	for _, d := range settingsTable() {
+		d := d
+		key := strings.ToLower(d.name)
+		st.defs[key] = &d
+		st.values[key] = d.def
+	}
+	return st
+}
+
+func (st *settings) lookup(name string) (*setting, error) {
+	d, ok := st.defs[strings.ToLower(name)]
+	if !ok {
+		return nil, pgerr.New(pgerr.UndefinedObject, "unrecognized configuration parameter %q", name)
+	}
+	return d, nil
+}
+
+// get returns a parameter's value.
+func (st *settings) get(name string) (string, bool) {
+	v, ok := st.values[strings.ToLower(name)]
+	return v, ok
+}
+
+// set changes a parameter after validating it. internal bypasses the
+// read-only check (the session sets is_superuser itself).
+func (s *Session) set(name, value string, internal bool) error {
+	d, err := s.settings.lookup(name)
+	if err != nil {
+		return err
+	}
+	if d.readOnly && !internal {
+		return pgerr.New(pgerr.CantChangeRuntimeParam, "parameter %q cannot be changed", d.name)
+	}
+	if d.check != nil {
+		if value, err = d.check(s, value); err != nil {
+			return err
+		}
+	}
+	s.settings.values[strings.ToLower(d.name)] = value
+	return nil
+}
+
+// reset restores a parameter's default.
+func (s *Session) reset(name string) error {
+	d, err := s.settings.lookup(name)
+	if err != nil {
+		return err
+	}
+	if d.readOnly {
+		return pgerr.New(pgerr.CantChangeRuntimeParam, "parameter %q cannot be changed", d.name)
+	}
+	return s.set(d.name, d.def, false)
+}
+
+// ReportedChanges returns reported parameters whose value changed since the
+// previous call (all of them on the first call).
+func (s *Session) ReportedChanges() []Param {
+	var out []Param
+	for _, d := range settingsTable() {
+		if !d.reported {
+			continue
+		}
+		key := strings.ToLower(d.name)
+		v := s.settings.values[key]
+		if old, ok := s.settings.sent[key]; ok && old == v {
+			continue
+		}
+		s.settings.sent[key] = v
+		out = append(out, Param{Name: d.name, Value: v})
+	}
+	return out
+}
+
+func checkEncoding(_ *Session, v string) (string, error) {
+	switch strings.ToUpper(strings.ReplaceAll(v, "-", "")) {
+	case "UTF8", "UNICODE":
+		return "UTF8", nil
+	}
+	return "", pgerr.New(pgerr.FeatureNotSupported, "client encoding %q is not supported: KalamDB speaks UTF8 only", v)
+}
+
+func checkDateStyle(_ *Session, v string) (string, error) {
+	for _, part := range strings.Split(v, ",") {
+		switch strings.ToUpper(strings.TrimSpace(part)) {
+		case "ISO", "MDY", "":
+		default:
+			return "", pgerr.New(pgerr.FeatureNotSupported, "DateStyle %q is not supported: only ISO, MDY", v)
+		}
+	}
+	return "ISO, MDY", nil
+}
+
+func checkOneOf(allowed ...string) func(*Session, string) (string, error) {
+	return func(_ *Session, v string) (string, error) {
+		for _, a := range allowed {
+			if strings.EqualFold(v, a) {
+				return a, nil
+			}
+		}
+		return "", pgerr.New(pgerr.InvalidParameterValue, "invalid value for parameter: %q", v)
+	}
+}
+
+func checkInt(_ *Session, v string) (string, error) {
+	if _, err := strconv.Atoi(strings.TrimSpace(v)); err != nil {
+		return "", pgerr.New(pgerr.InvalidParameterValue, "invalid value for parameter: %q", v)
+	}
+	return strings.TrimSpace(v), nil
+}
+
+func checkTimeZone(s *Session, v string) (string, error) {
+	loc, err := loadLocation(v)
+	if err != nil {
+		return "", err
+	}
+	s.loc = loc
+	return v, nil
+}
+
+// loadLocation accepts IANA names, UTC/GMT and numeric offsets in hours
+// ("+02", "-5:30"), as PostgreSQL's TimeZone does (POSIX sign rules aside:
+// a bare number is hours east of UTC, as in SET TIME ZONE 2).
+func loadLocation(v string) (*time.Location, error) {
+	switch strings.ToUpper(v) {
+	case "UTC", "GMT", "Z", "ZULU", "LOCAL":
+		return time.UTC, nil
+	}
+	if loc, err := time.LoadLocation(v); err == nil {
+		return loc, nil
+	}
+	if h, m, ok := parseOffset(v); ok {
+		return time.FixedZone(v, (h*60+m)*60), nil
+	}
+	return nil, pgerr.New(pgerr.InvalidParameterValue, "invalid value for parameter \"TimeZone\": %q", v)
+}
+
+func parseOffset(v string) (hours, minutes int, ok bool) {
+	sign := 1
+	switch {
+	case strings.HasPrefix(v, "+"):
+		v = v[1:]
+	case strings.HasPrefix(v, "-"):
+		sign, v = -1, v[1:]
+	}
+	hs, ms, _ := strings.Cut(v, ":")
+	h, err := strconv.Atoi(hs)
+	if err != nil || h > 15 {
+		return 0, 0, false
+	}
+	m := 0
+	if ms != "" {
+		if m, err = strconv.Atoi(ms); err != nil || m > 59 {
+			return 0, 0, false
+		}
+	}
+	return sign * h, sign * m, true
+}
+
+func checkDuration(_ *Session, v string) (string, error) {
+	if _, err := parseMillis(v); err != nil {
+		return "", err
+	}
+	return v, nil
+}
+
+// parseMillis reads a time setting: a number of milliseconds or a number
+// with a unit (ms, s, min, h, d).
+func parseMillis(v string) (time.Duration, error) {
+	v = strings.TrimSpace(v)
+	i := 0
+	for i < len(v) && (v[i] >= '0' && v[i] <= '9') {
+		i++
+	}
+	n, err := strconv.ParseInt(v[:i], 10, 64)
+	if err != nil {
+		return 0, pgerr.New(pgerr.InvalidParameterValue, "invalid value for a time parameter: %q", v)
+	}
+	unit := map[string]time.Duration{"": time.Millisecond, "ms": time.Millisecond, "s": time.Second,
+		"min": time.Minute, "h": time.Hour, "d": 24 * time.Hour}
+	u, ok := unit[strings.TrimSpace(v[i:])]
+	if !ok {
+		return 0, pgerr.New(pgerr.InvalidParameterValue, "invalid value for a time parameter: %q", v)
+	}
+	return time.Duration(n) * u, nil
+}

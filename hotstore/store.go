@@ -1,0 +1,221 @@
+package hotstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+)
+
+// Errors returned by the store. Conflicts and oversized transactions carry
+// a SQLSTATE (pgerr) instead; see Txn.Commit.
+var (
+	ErrClosed    = errors.New("hotstore: store closed")
+	ErrTxnDone   = errors.New("hotstore: transaction finished")
+	ErrNullKey   = errors.New("hotstore: NULL in a primary key")
+	ErrKeyType   = errors.New("hotstore: unsupported primary-key type")
+	ErrValueType = errors.New("hotstore: unsupported value type")
+	ErrCorrupt   = errors.New("hotstore: corrupt data")
+
+	errShortKey   = fmt.Errorf("%w: truncated key", ErrCorrupt)
+	errBadKey     = fmt.Errorf("%w: malformed key", ErrCorrupt)
+	errCorruptRow = fmt.Errorf("%w: malformed row", ErrCorrupt)
+	errCorruptRec = fmt.Errorf("%w: malformed record", ErrCorrupt)
+	errDeepArray  = fmt.Errorf("%w: arrays nested deeper than %d", ErrValueType, maxArrayDepth)
+)
+
+// Durability says when a commit is acknowledged.
+type Durability int
+
+const (
+	// Fsync acknowledges a commit only after an fsync covers it (group commit).
+	Fsync Durability = iota
+	// Async acknowledges a commit once it is in the OS page cache.
+	Async
+)
+
+// Options configure Open.
+type Options struct {
+	Durability Durability
+	Logger     *slog.Logger // required
+	// InMemory keeps everything in memory (tests of upper layers only).
+	InMemory bool
+	// Now is the clock behind NextSeq; nil means time.Now. Tests inject a
+	// clock that jumps backwards.
+	Now func() time.Time
+}
+
+// Badger sizing: modest, since one process serves every user from one
+// instance and the cold store holds the bulk of the data. See doc.go.
+const (
+	memTableSize   = 32 << 20
+	numMemtables   = 3
+	blockCacheSize = 64 << 20
+	indexCacheSize = 32 << 20
+	vlogFileSize   = 256 << 20
+	numCompactors  = 2
+)
+
+// Stats are counters for tests and metrics.
+type Stats struct {
+	Commits   uint64 // committed transactions that wrote something
+	Fsyncs    uint64 // finished group-commit sync rounds
+	Conflicts uint64 // commits refused with SQLSTATE 40001
+}
+
+// Store is the hot store: one Badger instance for every partition.
+type Store struct {
+	db   *badger.DB
+	opts Options
+	now  func() time.Time
+	log  *slog.Logger
+	sync *syncer
+
+	closed  atomic.Bool  // set by the first Close
+	last    atomic.Int64 // the newest _seq handed out
+	lease   atomic.Int64 // persisted bound: every handed-out seq is <= lease
+	leaseMu sync.Mutex   // serializes lease extensions (writes of the lease key)
+
+	commits   atomic.Uint64
+	fsyncs    atomic.Uint64
+	conflicts atomic.Uint64
+}
+
+// Open opens (creating if needed) the store in dir.
+func Open(dir string, opts Options) (*Store, error) {
+	if opts.Logger == nil {
+		return nil, errors.New("open hot store: Options.Logger is nil")
+	}
+	bo := badger.DefaultOptions(dir)
+	if opts.InMemory {
+		bo = badger.DefaultOptions("").WithInMemory(true)
+	}
+	bo = bo.WithSyncWrites(false).
+		WithLogger(badgerLogger{opts.Logger}).
+		WithNumVersionsToKeep(1).
+		WithMemTableSize(memTableSize).
+		WithNumMemtables(numMemtables).
+		WithBlockCacheSize(blockCacheSize).
+		WithIndexCacheSize(indexCacheSize).
+		WithValueLogFileSize(vlogFileSize).
+		WithNumCompactors(numCompactors).
+		WithMetricsEnabled(false)
+	db, err := badger.Open(bo)
+	if err != nil {
+		return nil, fmt.Errorf("open hot store %s: %w", dir, err)
+	}
+	s := &Store{db: db, opts: opts, now: opts.Now, log: opts.Logger}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if err := s.loadLease(); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("open hot store %s: %w", dir, err)
+	}
+	s.sync = startSyncer(s, dir)
+	return s, nil
+}
+
+// Close waits for a final sync, records the exact last seq and closes
+// Badger. Commits still waiting are released; later calls fail.
+func (s *Store) Close() error {
+	if s.closed.Swap(true) {
+		return nil
+	}
+	syncErr := s.sync.stop()
+	leaseErr := s.storeLease(s.last.Load())
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("close hot store: %w", err)
+	}
+	if syncErr != nil {
+		return fmt.Errorf("close hot store: %w", syncErr)
+	}
+	if leaseErr != nil {
+		return fmt.Errorf("close hot store: %w", leaseErr)
+	}
+	return nil
+}
+
+// Stats returns the current counters.
+func (s *Store) Stats() Stats {
+	return Stats{
+		Commits:   s.commits.Load(),
+		Fsyncs:    s.fsyncs.Load(),
+		Conflicts: s.conflicts.Load(),
+	}
+}
+
+// dropBatchKeys bounds how many deletes go between context checks.
+const dropBatchKeys = 1024
+
+// DropTable removes every partition, record and index entry of a table
+// without blocking other writers: it deletes the keys through a WriteBatch,
+// which commits in bounded chunks, instead of Badger's DropPrefix, which
+// stops all writes while it runs.
+func (s *Store) DropTable(ctx context.Context, table uint32) error {
+	wb := s.db.NewWriteBatch()
+	defer wb.Cancel()
+	for _, tag := range []byte{tagRow, tagSeq} {
+		if err := s.deletePrefix(ctx, wb, appendTable(nil, tag, table)); err != nil {
+			return fmt.Errorf("drop table %d: %w", table, err)
+		}
+	}
+	if err := wb.Flush(); err != nil {
+		return fmt.Errorf("drop table %d: %w", table, err)
+	}
+	if s.opts.Durability == Fsync {
+		if err := s.sync.wait(ctx); err != nil {
+			return fmt.Errorf("drop table %d: %w", table, err)
+		}
+	}
+	return nil
+}
+
+func (s *Store) deletePrefix(ctx context.Context, wb *badger.WriteBatch, prefix []byte) error {
+	rt := s.db.NewTransaction(false)
+	defer rt.Discard()
+	io := badger.DefaultIteratorOptions
+	io.PrefetchValues = false
+	io.Prefix = prefix
+	it := rt.NewIterator(io)
+	defer it.Close()
+	n := 0
+	for it.Seek(prefix); it.Valid(); it.Next() {
+		if n++; n%dropBatchKeys == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		if err := wb.Delete(it.Item().KeyCopy(nil)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// badgerLogger forwards Badger's warnings and errors to slog; its info and
+// debug chatter is dropped.
+type badgerLogger struct{ log *slog.Logger }
+
+func (l badgerLogger) Errorf(format string, args ...any) {
+	l.log.Error("badger: " + trimNewline(fmt.Sprintf(format, args...)))
+}
+
+func (l badgerLogger) Warningf(format string, args ...any) {
+	l.log.Warn("badger: " + trimNewline(fmt.Sprintf(format, args...)))
+}
+
+func (badgerLogger) Infof(string, ...any)  {}
+func (badgerLogger) Debugf(string, ...any) {}
+
+func trimNewline(s string) string {
+	for len(s) > 0 && s[len(s)-1] == '\n' {
+		s = s[:len(s)-1]
+	}
+	return s
+}

@@ -1,0 +1,296 @@
+package hotstore
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+	"github.com/kalamdb/kalamdb/pgerr"
+)
+
+// Partition names one keyspace: a table and, for per-user tables, the user.
+// Shared tables use User "".
+type Partition struct {
+	Table uint32
+	User  string
+}
+
+// Record is one stored version of a row.
+type Record struct {
+	Seq     int64  // the row's _seq
+	Deleted bool   // a tombstone
+	Data    []byte // EncodeRow output; nil for tombstones
+}
+
+// Record value layout: seq (8 bytes big-endian), flags, then Data.
+const (
+	recHeader  = 9
+	recDeleted = 0x01
+)
+
+func appendRecord(buf []byte, rec Record) []byte {
+	buf = binary.BigEndian.AppendUint64(buf, uint64(rec.Seq))
+	var flags byte
+	if rec.Deleted {
+		flags |= recDeleted
+	}
+	return append(append(buf, flags), rec.Data...)
+}
+
+// decodeRecord aliases v: Data points into it.
+func decodeRecord(v []byte) (Record, error) {
+	if len(v) < recHeader || v[8]&^recDeleted != 0 {
+		return Record{}, errCorruptRec
+	}
+	rec := Record{Seq: int64(binary.BigEndian.Uint64(v)), Deleted: v[8]&recDeleted != 0}
+	if len(v) > recHeader {
+		rec.Data = v[recHeader:]
+	}
+	return rec, nil
+}
+
+// partitionLen is len(appendPartition(nil, tag, p)).
+func partitionLen(p Partition) int {
+	return 1 + 4 + len(p.User) + strings.Count(p.User, "\x00") + 2
+}
+
+// Txn is a transaction. It is not safe for concurrent use.
+type Txn struct {
+	s     *Store
+	bt    *badger.Txn
+	iters []*Iterator // open iterators, closed by Commit and Discard
+	kbuf  []byte      // scratch for lookup keys (Badger does not keep them)
+	wrote bool
+	done  bool
+}
+
+// Begin starts a read-write transaction on a consistent snapshot.
+func (s *Store) Begin() *Txn {
+	return &Txn{s: s, bt: s.db.NewTransaction(true)}
+}
+
+// Get reads the newest record of key (a primary key built with AppendKey)
+// in p. Tombstones are returned with Deleted set. Data is a fresh copy.
+func (t *Txn) Get(p Partition, key []byte) (Record, bool, error) {
+	if t.done {
+		return Record{}, false, ErrTxnDone
+	}
+	t.kbuf = append(appendPartition(t.kbuf[:0], tagRow, p), key...)
+	item, err := t.bt.Get(t.kbuf)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return Record{}, false, nil
+	}
+	if err != nil {
+		return Record{}, false, fmt.Errorf("get: %w", err)
+	}
+	v, err := item.ValueCopy(nil)
+	if err != nil {
+		return Record{}, false, fmt.Errorf("get: %w", err)
+	}
+	rec, err := decodeRecord(v)
+	if err != nil {
+		return Record{}, false, fmt.Errorf("get: %w", err)
+	}
+	return rec, true, nil
+}
+
+// Put writes rec as the newest version of key in p, keeping the seq index in
+// step. ttl > 0 makes the record (and its index entry) expire (stream tables).
+//
+// Put reads the key's current version to retire its index entry, so two
+// transactions writing the same key conflict even without a prior Get.
+func (t *Txn) Put(p Partition, key []byte, rec Record, ttl time.Duration) error {
+	if t.done {
+		return ErrTxnDone
+	}
+	// Badger keeps the key and value slices until commit: carve them from
+	// one fresh allocation rather than reusing scratch space.
+	pl := partitionLen(p)
+	buf := make([]byte, 0, 2*pl+len(key)+8+recHeader+len(rec.Data)+len(key))
+	rowKey := append(appendPartition(buf, tagRow, p), key...)
+	buf = rowKey[len(rowKey):]
+	seqKey := binary.BigEndian.AppendUint64(appendPartition(buf, tagSeq, p), uint64(rec.Seq))
+	buf = seqKey[len(seqKey):]
+	val := appendRecord(buf, rec)
+	buf = val[len(val):]
+	pk := append(buf, key...)
+
+	item, err := t.bt.Get(rowKey)
+	switch {
+	case err == nil:
+		if err := t.retireIndex(p, item, rec.Seq); err != nil {
+			return fmt.Errorf("put: %w", err)
+		}
+	case !errors.Is(err, badger.ErrKeyNotFound):
+		return fmt.Errorf("put: %w", err)
+	}
+
+	var expires uint64
+	if ttl > 0 {
+		expires = uint64(time.Now().Add(ttl).Unix())
+	}
+	if err := t.set(&badger.Entry{Key: rowKey, Value: val, ExpiresAt: expires}); err != nil {
+		return err
+	}
+	if err := t.set(&badger.Entry{Key: seqKey, Value: pk, ExpiresAt: expires}); err != nil {
+		return err
+	}
+	return nil
+}
+
+// retireIndex deletes the seq index entry of the version in item unless the
+// new version reuses its seq.
+func (t *Txn) retireIndex(p Partition, item *badger.Item, newSeq int64) error {
+	var oldSeq int64
+	err := item.Value(func(v []byte) error {
+		rec, err := decodeRecord(v)
+		oldSeq = rec.Seq
+		return err
+	})
+	if err != nil || oldSeq == newSeq {
+		return err
+	}
+	old := binary.BigEndian.AppendUint64(appendPartition(nil, tagSeq, p), uint64(oldSeq))
+	return t.del(old)
+}
+
+func (t *Txn) set(e *badger.Entry) error {
+	if err := t.bt.SetEntry(e); err != nil {
+		return mapWriteErr("put", err)
+	}
+	t.wrote = true
+	return nil
+}
+
+func (t *Txn) del(key []byte) error {
+	if err := t.bt.Delete(key); err != nil {
+		return mapWriteErr("delete", err)
+	}
+	t.wrote = true
+	return nil
+}
+
+// GetMeta, SetMeta, DeleteMeta and ScanMeta keep small metadata (the
+// catalog) in a keyspace apart from every partition.
+func (t *Txn) GetMeta(key []byte) ([]byte, bool, error) {
+	if t.done {
+		return nil, false, ErrTxnDone
+	}
+	t.kbuf = append(append(t.kbuf[:0], tagMeta), key...)
+	item, err := t.bt.Get(t.kbuf)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("get meta: %w", err)
+	}
+	v, err := item.ValueCopy(nil)
+	if err != nil {
+		return nil, false, fmt.Errorf("get meta: %w", err)
+	}
+	return v, true, nil
+}
+
+// SetMeta copies key and value; the caller may reuse them.
+func (t *Txn) SetMeta(key, value []byte) error {
+	if t.done {
+		return ErrTxnDone
+	}
+	buf := make([]byte, 0, 1+len(key)+len(value))
+	k := append(append(buf, tagMeta), key...)
+	v := append(k[len(k):], value...)
+	return t.set(&badger.Entry{Key: k, Value: v})
+}
+
+func (t *Txn) DeleteMeta(key []byte) error {
+	if t.done {
+		return ErrTxnDone
+	}
+	return t.del(append([]byte{tagMeta}, key...))
+}
+
+// ScanMeta calls fn for every metadata key starting with prefix, in key
+// order. key and value are valid only during the call.
+func (t *Txn) ScanMeta(prefix []byte, fn func(key, value []byte) error) error {
+	if t.done {
+		return ErrTxnDone
+	}
+	full := append([]byte{tagMeta}, prefix...)
+	o := badger.DefaultIteratorOptions
+	o.Prefix = full
+	o.PrefetchSize = scanPrefetch
+	it := t.bt.NewIterator(o)
+	defer it.Close()
+	for it.Seek(full); it.Valid(); it.Next() {
+		item := it.Item()
+		err := item.Value(func(v []byte) error { return fn(item.Key()[1:], v) })
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Commit commits the transaction and, under Fsync durability, waits until an
+// fsync covers it. A write-write conflict returns an error with SQLSTATE
+// 40001. After Commit the Txn is finished.
+//
+// If ctx ends while waiting for the fsync, Commit returns ctx's error; the
+// transaction is committed and visible, and becomes durable with the next
+// sync, but the caller must not report it as durable.
+func (t *Txn) Commit(ctx context.Context) error {
+	if t.done {
+		return ErrTxnDone
+	}
+	if err := ctx.Err(); err != nil {
+		t.Discard()
+		return err
+	}
+	t.closeIters()
+	t.done = true
+	if err := t.bt.Commit(); err != nil {
+		if errors.Is(err, badger.ErrConflict) {
+			t.s.conflicts.Add(1)
+		}
+		return mapWriteErr("commit", err)
+	}
+	if !t.wrote {
+		return nil
+	}
+	t.s.commits.Add(1)
+	if t.s.opts.Durability != Fsync {
+		return nil
+	}
+	return t.s.sync.wait(ctx)
+}
+
+// Discard abandons the transaction; safe after Commit.
+func (t *Txn) Discard() {
+	t.closeIters()
+	t.done = true
+	t.bt.Discard()
+}
+
+func (t *Txn) closeIters() {
+	for len(t.iters) > 0 {
+		t.iters[len(t.iters)-1].Close()
+	}
+}
+
+// mapWriteErr attaches SQLSTATEs to Badger's transaction errors.
+func mapWriteErr(op string, err error) error {
+	switch {
+	case errors.Is(err, badger.ErrConflict):
+		return pgerr.Wrap(err, pgerr.SerializationFailure,
+			"could not serialize access due to concurrent update")
+	case errors.Is(err, badger.ErrTxnTooBig):
+		return pgerr.Wrap(err, pgerr.ProgramLimitExceeded,
+			"transaction is too large for the hot store")
+	default:
+		return fmt.Errorf("%s: %w", op, err)
+	}
+}

@@ -12,12 +12,22 @@
 //	string         text, varchar(n), json, jsonb (jsonb in canonical form), name
 //	[]byte         bytea
 //	time.Time      timestamp (wall clock, location UTC), timestamptz (instant, UTC),
-//	               date (midnight UTC)
+//	               date (midnight UTC), time (that time of day on 2000-01-01 UTC)
 //	UUID           uuid
 //	Interval       interval
-//	[]any          text[] and bigint[] (elements as above, nil for NULL)
+//	[]any          arrays (text[], bigint[], ... elements as above, nil for NULL)
+//	int64          also oid, regclass, regtype (unsigned 32-bit values)
+//	string         also character(n) (space padded) and "char" (0 or 1 byte)
 //
 // Every package that stores, computes or sends values relies on this table;
 // extending it means extending Compare, the codecs and the hot store's row
 // codec together.
+//
+// Text and binary formats follow PostgreSQL 15 with DateStyle ISO, MDY,
+// IntervalStyle postgres, bytea_output hex and extra_float_digits 1.
+// Caveats: arrays are one-dimensional with lower bound 1 (others fail with
+// 0A000); the special date/time inputs infinity, now, today, tomorrow and
+// yesterday fail with 0A000 ('epoch' works); time zone abbreviations are a
+// common subset of PostgreSQL's; interval typmods (fields, precision) are
+// accepted but not enforced.
 package types

@@ -1,0 +1,24 @@
+// Command bench runs KalamDB and a throwaway PostgreSQL 15 side by side with
+// the same driver (pgx) and the same workloads, and prints one markdown
+// table of results with ratios oriented so that above 1 means KalamDB is
+// better. It is the program behind `make bench`:
+//
+//	go run ./integration/bench [-profile quick|full] [-workloads W1,W2] [-rounds 3]
+//	    [-duration 5s] [-systems pg,kalamdb] [-out bench/results]
+//
+// Each case runs against one system at a time, interleaved (A B A B ...), and
+// reports the median of the rounds. Results are also written to
+// <out>/<date>-<shortcommit>.md with a PNG chart of latency percentiles.
+//
+// Workloads: W1 durable single-row INSERT (shared table), W1u the same into
+// a per-user table on KalamDB, W1a with async durability, W2 reads (latest
+// 50 of a conversation, point lookup), W3 insert + notification, W4 notify
+// latency, W5 memory per idle listening connection, W6 storage per message.
+// A KalamDB query that fails is recorded in its cell and the run goes on;
+// W3-W6 report "n/a (not yet)" when KalamDB rejects LISTEN.
+//
+// Caveats: numbers from a shared 2-core machine are noisy and only the
+// ratios within one run are meaningful; W5 compares PostgreSQL's summed
+// proportional set size (Pss) of all its processes with KalamDB's RSS, each
+// as growth per connection.
+package main

@@ -1,0 +1,99 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"image/png"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/kalamdb/kalamdb/integration/pgrun"
+)
+
+// TestSmokeW1PostgreSQL runs the quick profile's W1 briefly against
+// PostgreSQL alone to exercise the whole harness. It fails, never skips,
+// when PostgreSQL is missing: CI installs it.
+func TestSmokeW1PostgreSQL(t *testing.T) {
+	if err := pgrun.Available(); err != nil {
+		t.Fatalf("PostgreSQL is required for this test: %v", err)
+	}
+	out := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	args := []string{"-profile", "quick", "-workloads", "W1", "-systems", "pg",
+		"-rounds", "1", "-duration", "330ms", "-fsync-test=false", "-out", out}
+	if err := run(ctx, args, &stdout, &stderr); err != nil {
+		t.Fatalf("run: %v\nstderr:\n%s", err, stderr.String())
+	}
+	for _, n := range []string{"1 client", "8 clients", "32 clients"} {
+		re := regexp.MustCompile(`\| W1 insert \(durable\), ` + n + ` \| \d+ tx/s \| — \| — \| [\d.]+ / [\d.]+ ms \|  \|`)
+		if !re.MatchString(stdout.String()) {
+			t.Fatalf("no W1 %s row with a throughput and latencies in:\n%s", n, stdout.String())
+		}
+	}
+	mds, _ := filepath.Glob(filepath.Join(out, "*.md"))
+	pngs, _ := filepath.Glob(filepath.Join(out, "*.png"))
+	if len(mds) != 1 || len(pngs) != 1 {
+		t.Fatalf("results dir has %v and %v, want one .md and one .png", mds, pngs)
+	}
+	md, err := os.ReadFile(mds[0])
+	if err != nil {
+		t.Fatalf("read results: %v", err)
+	}
+	if !strings.Contains(string(md), "| W1 insert (durable), 8 clients |") || !strings.Contains(string(md), filepath.Base(pngs[0])) {
+		t.Fatalf("results file lacks the table or the chart:\n%s", md)
+	}
+	f, err := os.Open(pngs[0])
+	if err != nil {
+		t.Fatalf("open chart: %v", err)
+	}
+	defer f.Close()
+	if _, err := png.Decode(f); err != nil {
+		t.Fatalf("chart is not a PNG: %v", err)
+	}
+}
+
+func TestParseFlags(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		wantErr bool
+		check   func(c *config) bool
+	}{
+		{"defaults", nil, false, func(c *config) bool {
+			return c.profile == "quick" && len(c.workloads) == 8 && len(c.systems) == 2 && c.rounds == 3
+		}},
+		{"full profile", []string{"-profile", "full"}, false, func(c *config) bool {
+			return c.w2Users == 10000 && c.w2Messages == 500000 && c.w5Conns == 500 && c.duration == 5*time.Second
+		}},
+		{"overrides", []string{"-rounds", "5", "-duration", "2s", "-workloads", "w2, W4", "-systems", "PG"}, false, func(c *config) bool {
+			return c.rounds == 5 && c.duration == 2*time.Second &&
+				strings.Join(c.workloads, ",") == "W2,W4" && strings.Join(c.systems, ",") == "pg"
+		}},
+		{"sizes", []string{"-w2-users", "5", "-w2-messages", "50", "-w5-conns", "7"}, false, func(c *config) bool {
+			return c.w2Users == 5 && c.w2Messages == 50 && c.w5Conns == 7
+		}},
+		{"unknown profile", []string{"-profile", "huge"}, true, nil},
+		{"unknown workload", []string{"-workloads", "W9"}, true, nil},
+		{"unknown system", []string{"-systems", "mysql"}, true, nil},
+		{"no workloads", []string{"-workloads", ","}, true, nil},
+		{"more users than messages", []string{"-w2-users", "10", "-w2-messages", "5"}, true, nil},
+		{"stray argument", []string{"extra"}, true, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := parseFlags(tc.args, &bytes.Buffer{})
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("parseFlags(%q) error = %v, wantErr %v", tc.args, err, tc.wantErr)
+			}
+			if err == nil && !tc.check(c) {
+				t.Fatalf("parseFlags(%q) = %+v", tc.args, *c)
+			}
+		})
+	}
+}

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// deliveryTimeout is how long W4 waits for one notification to reach every
+// listener before it calls the delivery lost.
+const deliveryTimeout = 5 * time.Second
+
+// w4Workload measures notification latency: from the start of a notifying
+// write (see listen.go) to its arrival at each listener, one write at a
+// time. Cases: one listener; many listeners on the channel; one listener
+// while many idle connections listen on other channels.
+func w4Workload(cfg *config) *workload {
+	const table, users = "w4_messages", "user_w4_"
+	w := &workload{
+		id:      "W4",
+		durable: true,
+		prepare: func(ctx context.Context, s *system) error {
+			return prepareNotifying(ctx, s, table, users, 1)
+		},
+	}
+	for _, c := range []struct {
+		name            string
+		listeners, idle int
+	}{
+		{"W4 notify latency, 1 listener", 1, 0},
+		{fmt.Sprintf("W4 notify latency, %d listeners", cfg.w4Listeners), cfg.w4Listeners, 0},
+		{fmt.Sprintf("W4 notify latency, 1 listener + %d idle", cfg.w4Idle), 1, cfg.w4Idle},
+	} {
+		w.cases = append(w.cases, benchCase{
+			name: c.name, unit: "ms p50", higherBetter: false,
+			run: func(ctx context.Context, s *system) (sample, error) {
+				return notifyLatency(ctx, s, table, userName(users, 0), c.listeners, c.idle, cfg.notifyCount)
+			},
+		})
+	}
+	return w
+}
+
+func notifyLatency(ctx context.Context, s *system, table, user string, listeners, idle, count int) (sample, error) {
+	idlers, err := listenMany(ctx, s, idle, func(i int) string { return fmt.Sprintf("idle_%d", i) }, false, nil)
+	if err != nil {
+		return sample{}, err
+	}
+	defer closeAll(idlers)
+	recv := make(chan time.Time, listeners)
+	ls, err := listenMany(ctx, s, listeners, func(int) string { return user }, true, recv)
+	if err != nil {
+		return sample{}, err
+	}
+	defer closeAll(ls)
+
+	conn, err := s.connect(ctx)
+	if err != nil {
+		return sample{}, err
+	}
+	defer conn.Close(context.Background())
+	post, err := notifyingWriter(ctx, s, conn, table, user, 0)
+	if err != nil {
+		return sample{}, err
+	}
+	lat := make([]time.Duration, 0, count*listeners)
+	for n := 0; n < count; n++ {
+		t0 := time.Now()
+		if err := post(ctx); err != nil {
+			return sample{}, err
+		}
+		timeout := time.NewTimer(deliveryTimeout)
+		for got := 0; got < listeners; got++ {
+			select {
+			case at := <-recv:
+				lat = append(lat, at.Sub(t0))
+			case <-timeout.C:
+				return sample{}, fmt.Errorf("notification %d reached %d of %d listeners within %v", n, got, listeners, deliveryTimeout)
+			case <-ctx.Done():
+				timeout.Stop()
+				return sample{}, ctx.Err()
+			}
+		}
+		timeout.Stop()
+	}
+	p50 := percentile(lat, 0.5)
+	return sample{value: float64(p50) / float64(time.Millisecond), lat: lat}, nil
+}

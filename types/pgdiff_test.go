@@ -1,18 +1,20 @@
 package types
 
 import (
-	"os"
+	"context"
+	"fmt"
 	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/kalamdb/kalamdb/integration/pgrun"
 	"github.com/kalamdb/kalamdb/pgerr"
 )
 
 // diffCases are inputs whose text round trip is checked against a real
-// PostgreSQL 15 when KALAMDB_TEST_PSQL is set to psql connection
-// arguments (for example "-h /tmp/pg -p 54817 -U postgres").
+// PostgreSQL 15, started for the test (it fails when PostgreSQL is
+// missing: .ci/run installs it).
 var diffCases = []struct{ typ, in string }{
 	{"bool", "t"}, {"bool", " YES "}, {"bool", "of"}, {"bool", "o"}, {"bool", "2"},
 	{"int2", "32767"}, {"int2", "32768"}, {"int2", " -12 "}, {"int4", "1e3"}, {"int4", ""},
@@ -65,10 +67,16 @@ var diffCases = []struct{ typ, in string }{
 }
 
 func TestAgainstPostgres(t *testing.T) {
-	args := os.Getenv("KALAMDB_TEST_PSQL")
-	if args == "" {
-		t.Skip("KALAMDB_TEST_PSQL not set")
+	pg, err := pgrun.Start(context.Background(), pgrun.Options{})
+	if err != nil {
+		t.Fatalf("start PostgreSQL 15: %v", err)
 	}
+	t.Cleanup(func() {
+		if err := pg.Stop(); err != nil {
+			t.Errorf("stop PostgreSQL: %v", err)
+		}
+	})
+	args := fmt.Sprintf("-h 127.0.0.1 -p %d -U %s postgres", pg.Port(), pgrun.Superuser)
 	var sql strings.Builder
 	sql.WriteString("\\set VERBOSITY verbose\nset timezone='Asia/Kolkata';\nset intervalstyle=postgres;\n")
 	for _, c := range diffCases {

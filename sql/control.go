@@ -157,6 +157,7 @@ func (s *Session) bindSet(v *pg_query.VariableSetStmt) (plan, error) {
 		if v.IsLocal && s.tx != nil {
 			s.localUndo = append(s.localUndo, func() {
 				s.settings.values[strings.ToLower(d.name)] = old
+				s.settings.changed = true
 				s.loc = oldLoc
 			})
 		}

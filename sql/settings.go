@@ -57,18 +57,23 @@ func settingsTable() []setting {
 
 // settings holds a session's parameter values.
 type settings struct {
-	defs   map[string]*setting // by lower-case name
-	values map[string]string   // by lower-case name
-	sent   map[string]string   // last value reported to the client
+	defs     map[string]*setting // by lower-case name
+	values   map[string]string   // by lower-case name
+	sent     map[string]string   // last value reported to the client
+	reported []*setting          // the reported parameters, in table order
+	changed  bool                // a value changed since the last report
 }
 
 func newSettings() *settings {
-	st := &settings{defs: map[string]*setting{}, values: map[string]string{}, sent: map[string]string{}}
+	st := &settings{defs: map[string]*setting{}, values: map[string]string{}, sent: map[string]string{}, changed: true}
 	for _, d := range settingsTable() {
 		d := d
 		key := strings.ToLower(d.name)
 		st.defs[key] = &d
 		st.values[key] = d.def
+		if d.reported {
+			st.reported = append(st.reported, &d)
+		}
 	}
 	return st
 }
@@ -103,6 +108,7 @@ func (s *Session) set(name, value string, internal bool) error {
 		}
 	}
 	s.settings.values[strings.ToLower(d.name)] = value
+	s.settings.changed = true
 	return nil
 }
 
@@ -121,11 +127,12 @@ func (s *Session) reset(name string) error {
 // ReportedChanges returns reported parameters whose value changed since the
 // previous call (all of them on the first call).
 func (s *Session) ReportedChanges() []Param {
+	if !s.settings.changed {
+		return nil // the common case: nothing to compare
+	}
+	s.settings.changed = false
 	var out []Param
-	for _, d := range settingsTable() {
-		if !d.reported {
-			continue
-		}
+	for _, d := range s.settings.reported {
 		key := strings.ToLower(d.name)
 		v := s.settings.values[key]
 		if old, ok := s.settings.sent[key]; ok && old == v {

@@ -28,6 +28,9 @@ func (r *returning) columns() []Column {
 	if r == nil {
 		return nil
 	}
+	for i := range r.cols {
+		r.cols[i].Type = r.exprs[i].Type()
+	}
 	return r.cols
 }
 

@@ -31,7 +31,14 @@ type selectPlan struct {
 }
 
 func (p *selectPlan) kind() planKind    { return kindRead }
-func (p *selectPlan) columns() []Column { return p.cols }
+// columns refreshes the column types first: a parameter's type may have
+// been settled (Params.Finish) after the select list was compiled.
+func (p *selectPlan) columns() []Column {
+	for i := range p.cols {
+		p.cols[i].Type = p.projs[i].Type()
+	}
+	return p.cols
+}
 
 // sortKey is one ORDER BY item: an output column or an extra expression.
 type sortKey struct {

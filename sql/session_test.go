@@ -205,11 +205,15 @@ func TestPreparedParameterTypes(t *testing.T) {
 			t.Fatalf("%s: param types %v, want %v", c.sql, st.ParamTypes(), c.want)
 		}
 	}
+	st, err := s.Prepare("SELECT $1", nil)
+	if err != nil || st.Columns()[0].Type.OID != types.Text {
+		t.Fatalf("SELECT $1 column: %+v, %v", st.Columns(), err)
+	}
 	if _, err := s.Prepare("SELECT 1; SELECT 2", nil); pgerr.Code(err) != pgerr.SyntaxError {
 		t.Fatalf("two statements prepared: %v", err)
 	}
 	// A prepared statement survives DDL by binding again.
-	st, err := s.Prepare("SELECT count(*) FROM t", nil)
+	st, err = s.Prepare("SELECT count(*) FROM t", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

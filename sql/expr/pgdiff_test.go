@@ -2,13 +2,13 @@ package expr
 
 import (
 	"context"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/kalamdb/kalamdb/integration/pgrun"
 	"github.com/kalamdb/kalamdb/pgerr"
 )
 
@@ -59,12 +59,19 @@ var diffExprs = []string{
 }
 
 // TestPostgresDifferential compares constant expressions with a real
-// PostgreSQL 15 reachable at KALAMDB_PG_DSN.
+// PostgreSQL 15 started for the test (it fails when PostgreSQL is
+// missing: .ci/run installs it).
 func TestPostgresDifferential(t *testing.T) {
-	dsn := os.Getenv("KALAMDB_PG_DSN")
-	if dsn == "" {
-		t.Skip("KALAMDB_PG_DSN not set")
+	pg, err := pgrun.Start(context.Background(), pgrun.Options{})
+	if err != nil {
+		t.Fatalf("start PostgreSQL 15: %v", err)
 	}
+	t.Cleanup(func() {
+		if err := pg.Stop(); err != nil {
+			t.Errorf("stop PostgreSQL: %v", err)
+		}
+	})
+	dsn := pg.DSN("postgres")
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	conn, err := pgx.Connect(ctx, dsn)

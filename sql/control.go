@@ -31,19 +31,17 @@ func (s *Session) bindTransaction(t *pg_query.TransactionStmt) (plan, error) {
 	case pg_query.TransactionStmtKind_TRANS_STMT_COMMIT:
 		fn = func(ctx context.Context, x *execCtx) (*Result, error) {
 			if s.tx != nil && s.tx.failed {
-				s.endTransaction()
+				s.rollback()
 				return tagOnly("ROLLBACK"), nil
 			}
-			err := s.commit(ctx)
-			s.undoLocal()
-			if err != nil {
+			if err := s.commit(ctx); err != nil {
 				return nil, statementError(ctx, err)
 			}
 			return tagOnly("COMMIT"), nil
 		}
 	case pg_query.TransactionStmtKind_TRANS_STMT_ROLLBACK:
 		fn = func(ctx context.Context, x *execCtx) (*Result, error) {
-			s.endTransaction()
+			s.rollback()
 			return tagOnly("ROLLBACK"), nil
 		}
 	default:
@@ -52,18 +50,29 @@ func (s *Session) bindTransaction(t *pg_query.TransactionStmt) (plan, error) {
 	return &funcPlan{k: kindTxControl, fn: fn}, nil
 }
 
-// endTransaction rolls back and restores SET LOCAL values.
-func (s *Session) endTransaction() {
-	s.rollback()
-	s.undoLocal()
+// undoEntry restores one setting changed inside a transaction.
+type undoEntry struct {
+	restore func()
+	local   bool // SET LOCAL: undone at commit too
 }
 
-// undoLocal restores what SET LOCAL changed in the ended transaction.
-func (s *Session) undoLocal() {
-	for i := len(s.localUndo) - 1; i >= 0; i-- {
-		s.localUndo[i]()
+// remember records how to undo a change made inside a transaction: SET
+// and SET ROLE are undone by ROLLBACK, SET LOCAL by the end of the
+// transaction either way, as in PostgreSQL.
+func (s *Session) remember(local bool, restore func()) {
+	if s.tx != nil {
+		s.undo = append(s.undo, undoEntry{restore: restore, local: local})
 	}
-	s.localUndo = nil
+}
+
+// settingsAtEnd applies the undo log when a transaction ends.
+func (s *Session) settingsAtEnd(committed bool) {
+	for i := len(s.undo) - 1; i >= 0; i-- {
+		if !committed || s.undo[i].local {
+			s.undo[i].restore()
+		}
+	}
+	s.undo = nil
 }
 
 // settingArgs renders SET's arguments as a setting value.
@@ -154,13 +163,11 @@ func (s *Session) bindSet(v *pg_query.VariableSetStmt) (plan, error) {
 		if err != nil {
 			return nil, err
 		}
-		if v.IsLocal && s.tx != nil {
-			s.localUndo = append(s.localUndo, func() {
-				s.settings.values[strings.ToLower(d.name)] = old
-				s.settings.changed = true
-				s.loc = oldLoc
-			})
-		}
+		s.remember(v.IsLocal, func() {
+			s.settings.values[strings.ToLower(d.name)] = old
+			s.settings.changed = true
+			s.loc = oldLoc
+		})
 		if v.Kind == pg_query.VariableSetKind_VAR_RESET {
 			return tagOnly("RESET"), nil
 		}
@@ -189,9 +196,7 @@ func (s *Session) execSetRole(target string, local, reset bool) (*Result, error)
 		}
 		s.setRole(u.Name, u.Role)
 	}
-	if local && s.tx != nil {
-		s.localUndo = append(s.localUndo, func() { s.setRole(oldUser, oldRole) })
-	}
+	s.remember(local, func() { s.setRole(oldUser, oldRole) })
 	return tagOnly(tag), nil
 }
 

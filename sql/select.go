@@ -30,7 +30,8 @@ type selectPlan struct {
 	limit, offset expr.Expr
 }
 
-func (p *selectPlan) kind() planKind    { return kindRead }
+func (p *selectPlan) kind() planKind { return kindRead }
+
 // columns refreshes the column types first: a parameter's type may have
 // been settled (Params.Finish) after the select list was compiled.
 func (p *selectPlan) columns() []Column {

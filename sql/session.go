@@ -27,8 +27,8 @@ type Session struct {
 	settings *settings
 	loc      *time.Location
 	tx       *transaction // nil when no transaction is open
-	// localUndo restores what SET LOCAL changed, at transaction end.
-	localUndo []func()
+	// undo restores settings changed inside the open transaction.
+	undo []undoEntry
 }
 
 // NewSession opens a session for user, who must exist. params are startup
@@ -58,6 +58,7 @@ func (e *Engine) NewSession(user string, pid uint32, params map[string]string) (
 		if err := s.set(k, v, false); err != nil {
 			return nil, err
 		}
+		s.settings.startup[strings.ToLower(k)] = v
 	}
 	return s, nil
 }
@@ -145,6 +146,11 @@ func (s *Session) Execute(ctx context.Context, st *Statement, params []any) (*Re
 		if err := s.bindStatement(st, &expr.Params{Types: st.paramTypes}); err != nil {
 			return nil, s.noteError(err)
 		}
+	}
+	if s.tx == nil {
+		// Statements up to the next Sync form one implicit transaction,
+		// as in PostgreSQL: a pgx batch commits or fails as a whole.
+		s.begin(false)
 	}
 	return s.run(ctx, st.plan, params)
 }

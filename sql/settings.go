@@ -61,11 +61,13 @@ type settings struct {
 	values   map[string]string   // by lower-case name
 	sent     map[string]string   // last value reported to the client
 	reported []*setting          // the reported parameters, in table order
+	startup  map[string]string   // values the client sent at startup: RESET's target
 	changed  bool                // a value changed since the last report
 }
 
 func newSettings() *settings {
-	st := &settings{defs: map[string]*setting{}, values: map[string]string{}, sent: map[string]string{}, changed: true}
+	st := &settings{defs: map[string]*setting{}, values: map[string]string{}, sent: map[string]string{},
+		startup: map[string]string{}, changed: true}
 	for _, d := range settingsTable() {
 		d := d
 		key := strings.ToLower(d.name)
@@ -112,7 +114,8 @@ func (s *Session) set(name, value string, internal bool) error {
 	return nil
 }
 
-// reset restores a parameter's default.
+// reset restores a parameter to its value at session start: the one the
+// client sent in the startup packet, else the default.
 func (s *Session) reset(name string) error {
 	d, err := s.settings.lookup(name)
 	if err != nil {
@@ -121,7 +124,11 @@ func (s *Session) reset(name string) error {
 	if d.readOnly {
 		return pgerr.New(pgerr.CantChangeRuntimeParam, "parameter %q cannot be changed", d.name)
 	}
-	return s.set(d.name, d.def, false)
+	v, ok := s.settings.startup[strings.ToLower(d.name)]
+	if !ok {
+		v = d.def
+	}
+	return s.set(d.name, v, false)
 }
 
 // ReportedChanges returns reported parameters whose value changed since the
@@ -255,4 +262,14 @@ func parseMillis(v string) (time.Duration, error) {
 		return 0, pgerr.New(pgerr.InvalidParameterValue, "invalid value for a time parameter: %q", v)
 	}
 	return time.Duration(n) * u, nil
+}
+
+// ExtraFloatDigits is extra_float_digits, for float text output.
+func (s *Session) ExtraFloatDigits() int {
+	v, _ := s.settings.get("extra_float_digits")
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 1
+	}
+	return n
 }

@@ -34,9 +34,12 @@ func (s *Session) commit(ctx context.Context) error {
 	}
 	defer tx.hot.Discard()
 	if tx.failed {
+		s.settingsAtEnd(false)
 		return nil
 	}
-	return tx.hot.Commit(ctx)
+	err := tx.hot.Commit(ctx)
+	s.settingsAtEnd(err == nil)
+	return err
 }
 
 func (s *Session) rollback() {
@@ -44,8 +47,7 @@ func (s *Session) rollback() {
 		s.tx.hot.Discard()
 		s.tx = nil
 	}
-	// SET ROLE ... inside a rolled back transaction is not undone: we do
-	// not track transactional settings yet.
+	s.settingsAtEnd(false)
 }
 
 // noteError records a statement error in the transaction state: an

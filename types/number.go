@@ -244,3 +244,20 @@ func asciiLower(s string) string {
 	}
 	return s
 }
+
+// AppendFloatText is float8out/float4out for a session's
+// extra_float_digits: above 0 the shortest exact digits (AppendText's
+// output), otherwise printf's %.*g with 15 (double precision) or 6 (real)
+// plus extra_float_digits significant digits, as PostgreSQL does.
+func AppendFloatText(buf []byte, oid OID, f float64, extraDigits int) []byte {
+	bits, digits := 64, 15
+	if oid == Float4 {
+		bits, digits = 32, 6
+		f = float64(float32(f))
+	}
+	if extraDigits > 0 || math.IsNaN(f) || math.IsInf(f, 0) {
+		return appendFloat(buf, f, bits)
+	}
+	digits += max(extraDigits, -digits+1)
+	return strconv.AppendFloat(buf, f, 'g', digits, bits)
+}

@@ -33,10 +33,17 @@ type Session interface {
 	// Query runs a simple-protocol query string (one or more statements as
 	// one implicit transaction), calling emit after each statement.
 	Query(ctx context.Context, query string, emit func(*sql.Result) error) error
+	// Sync ends an extended-protocol batch: the statements since the last
+	// Sync ran in one implicit transaction, committed here, or rolled back
+	// when failed reports an error anywhere in the batch.
+	Sync(ctx context.Context, failed bool) error
 	// TxStatus is ReadyForQuery's status: 'I', 'T' or 'E'.
 	TxStatus() byte
 	// Location is the session's TimeZone, for timestamptz text output.
 	Location() *time.Location
+	// ExtraFloatDigits is the session's extra_float_digits, for float text
+	// output.
+	ExtraFloatDigits() int
 	// ReportedChanges returns the reported parameters changed since the last
 	// call; the first call returns all of them.
 	ReportedChanges() []sql.Param

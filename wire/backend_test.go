@@ -112,6 +112,10 @@ func (s *testSession) Prepare(query string, paramTypes []types.OID) (*sql.Statem
 	return st, nil
 }
 
+func (s *testSession) Sync(context.Context, bool) error { return nil }
+
+func (s *testSession) ExtraFloatDigits() int { return 1 }
+
 func (s *testSession) Execute(ctx context.Context, st *sql.Statement, params []any) (*sql.Result, error) {
 	q, ok := s.stmts[st]
 	if !ok {

@@ -88,6 +88,8 @@ type dataRow struct {
 	formats []int16
 	row     []any
 	loc     *time.Location
+	// floatDigits is the session's extra_float_digits.
+	floatDigits int
 }
 
 func (*dataRow) Backend() {}
@@ -117,6 +119,8 @@ func (r *dataRow) Encode(dst []byte) ([]byte, error) {
 			if err != nil {
 				return dst[:start], err
 			}
+		} else if f, ok := v.(float64); ok && r.floatDigits < 1 {
+			dst = types.AppendFloatText(dst, oid, f, r.floatDigits)
 		} else {
 			dst = types.AppendText(dst, oid, v, r.loc)
 		}

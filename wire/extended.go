@@ -198,7 +198,13 @@ func (c *conn) closeObject(m *pgproto3.Close) bool {
 
 // sync ends an extended-protocol batch.
 func (c *conn) sync() bool {
+	failed := c.ext.failed
 	c.ext.failed = false
+	if err := c.sess.Sync(c.ctx, failed); err != nil {
+		if !c.sendError(err) {
+			return false
+		}
+	}
 	c.endOfTransaction()
 	return c.readyForQuery()
 }

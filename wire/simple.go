@@ -56,7 +56,7 @@ func (c *conn) sendResult(res *sql.Result, rows [][]any, formats []int16, tag st
 }
 
 func (c *conn) sendRows(cols []sql.Column, rows [][]any, formats []int16) error {
-	dr := dataRow{cols: cols, formats: formats, loc: c.sess.Location()}
+	dr := dataRow{cols: cols, formats: formats, loc: c.sess.Location(), floatDigits: c.sess.ExtraFloatDigits()}
 	for _, row := range rows {
 		dr.row = row
 		if err := c.send(&dr); err != nil {

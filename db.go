@@ -9,6 +9,7 @@ import (
 	"github.com/kalamdb/kalamdb/auth"
 	"github.com/kalamdb/kalamdb/catalog"
 	"github.com/kalamdb/kalamdb/hotstore"
+	"github.com/kalamdb/kalamdb/notify"
 	"github.com/kalamdb/kalamdb/pgerr"
 	"github.com/kalamdb/kalamdb/sql"
 )
@@ -25,6 +26,8 @@ type Options struct {
 	JWTSecret []byte
 	// RootPassword, when set, becomes root's password.
 	RootPassword string
+	// Notify bounds each listening session's notification queue.
+	Notify notify.Options
 }
 
 // DB is an open database.
@@ -35,6 +38,7 @@ type DB struct {
 	cat   *catalog.Catalog
 	eng   *sql.Engine
 	jwt   *auth.JWT
+	hub   *notify.Hub
 }
 
 // Open opens (creating on first use) the database in dir.
@@ -59,9 +63,10 @@ func Open(ctx context.Context, dir string, opts Options) (*DB, error) {
 		store.Close()
 		return nil, err
 	}
+	hub := notify.NewHub(opts.Notify)
 	db := &DB{
-		dir: dir, log: log, store: store, cat: cat, jwt: auth.NewJWT(secret),
-		eng: sql.NewEngine(sql.Config{Store: store, Catalog: cat, Logger: log, Version: Version}),
+		dir: dir, log: log, store: store, cat: cat, jwt: auth.NewJWT(secret), hub: hub,
+		eng: sql.NewEngine(sql.Config{Store: store, Catalog: cat, Logger: log, Version: Version, Hub: hub}),
 	}
 	if opts.RootPassword != "" {
 		if err := db.setRootPassword(ctx, opts.RootPassword); err != nil {
@@ -95,6 +100,12 @@ func (db *DB) Close() error { return db.store.Close() }
 func (db *DB) Session(user string, pid uint32, params map[string]string) (*sql.Session, error) {
 	return db.eng.NewSession(user, pid, params)
 }
+
+// Hub carries LISTEN/NOTIFY and the per-user change channels.
+func (db *DB) Hub() *notify.Hub { return db.hub }
+
+// Engine is the database's SQL engine (for change replay).
+func (db *DB) Engine() *sql.Engine { return db.eng }
 
 // JWT is the database's token signer and verifier.
 func (db *DB) JWT() *auth.JWT { return db.jwt }

@@ -12,6 +12,7 @@ import (
 	"github.com/kalamdb/kalamdb"
 	"github.com/kalamdb/kalamdb/auth"
 	"github.com/kalamdb/kalamdb/hotstore"
+	"github.com/kalamdb/kalamdb/notify"
 	"github.com/kalamdb/kalamdb/wire"
 )
 
@@ -27,6 +28,8 @@ type Config struct {
 	TLSKey       string
 	PGAuth       wire.AuthMode
 	Logger       *slog.Logger
+	// Notify bounds each listening connection's notification queue.
+	Notify notify.Options
 }
 
 // Server is a running KalamDB server.
@@ -57,6 +60,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	db, err := kalamdb.Open(ctx, cfg.DataDir, kalamdb.Options{
 		Durability: cfg.Durability, Logger: log, JWTSecret: cfg.JWTSecret, RootPassword: cfg.RootPassword,
+		Notify: cfg.Notify,
 	})
 	if err != nil {
 		return nil, err

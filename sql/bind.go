@@ -41,6 +41,12 @@ func (s *Session) bind(n *pg_query.Node, params *expr.Params) (plan, error) {
 		return s.bindDropUser(n.GetDropRoleStmt())
 	case n.GetGrantRoleStmt() != nil:
 		return s.bindGrantRole(n.GetGrantRoleStmt())
+	case n.GetListenStmt() != nil:
+		return s.bindListen(n.GetListenStmt())
+	case n.GetUnlistenStmt() != nil:
+		return s.bindUnlisten(n.GetUnlistenStmt())
+	case n.GetNotifyStmt() != nil:
+		return s.bindNotify(n.GetNotifyStmt())
 	}
 	return nil, pgerr.New(pgerr.FeatureNotSupported, "statement not supported: %s", nodeName(n))
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/kalamdb/kalamdb/catalog"
 	"github.com/kalamdb/kalamdb/hotstore"
+	"github.com/kalamdb/kalamdb/notify"
 	"github.com/kalamdb/kalamdb/pgerr"
 )
 
@@ -23,6 +24,9 @@ type Config struct {
 	Version string
 	// ParseCacheSize bounds the parse cache (statements); 0 means 1024.
 	ParseCacheSize int
+	// Hub carries LISTEN/NOTIFY and the change channels; nil gives the
+	// engine a hub of its own.
+	Hub *notify.Hub
 }
 
 // Engine executes SQL for every session of one database.
@@ -32,6 +36,7 @@ type Engine struct {
 	log     *slog.Logger
 	version string
 	parses  *parseCache
+	hub     *notify.Hub
 }
 
 // NewEngine returns an engine over cfg's stores.
@@ -40,7 +45,12 @@ func NewEngine(cfg Config) *Engine {
 	if size <= 0 {
 		size = 1024
 	}
+	hub := cfg.Hub
+	if hub == nil {
+		hub = notify.NewHub(notify.Options{})
+	}
 	return &Engine{
+		hub:     hub,
 		store:   cfg.Store,
 		cat:     cfg.Catalog,
 		log:     cfg.Logger,
@@ -48,6 +58,9 @@ func NewEngine(cfg Config) *Engine {
 		parses:  newParseCache(size),
 	}
 }
+
+// Hub is the engine's notification hub.
+func (e *Engine) Hub() *notify.Hub { return e.hub }
 
 // VersionString is what version() returns.
 func (e *Engine) VersionString() string {

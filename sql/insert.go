@@ -8,6 +8,7 @@ import (
 
 	"github.com/kalamdb/kalamdb/catalog"
 	"github.com/kalamdb/kalamdb/hotstore"
+	"github.com/kalamdb/kalamdb/notify"
 	"github.com/kalamdb/kalamdb/pgerr"
 	"github.com/kalamdb/kalamdb/sql/expr"
 	"github.com/kalamdb/kalamdb/types"
@@ -22,6 +23,7 @@ type insertPlan struct {
 	source   plan          // INSERT ... SELECT
 	defaults []expr.Expr   // per table column, nil for none
 	ret      *returning
+	changes  *notify.Table // per-user tables: rows go to the change channel
 }
 
 func (p *insertPlan) kind() planKind    { return kindWrite }
@@ -43,7 +45,7 @@ func (s *Session) bindInsert(ins *pg_query.InsertStmt, params *expr.Params) (pla
 		return nil, err
 	}
 	t := ref.t
-	p := &insertPlan{ref: ref, layout: layout}
+	p := &insertPlan{ref: ref, layout: layout, changes: changeTable(ref.t)}
 	if len(ins.Cols) == 0 {
 		for i := range t.Columns {
 			p.targets = append(p.targets, i)
@@ -236,7 +238,11 @@ func (p *insertPlan) write(x *execCtx, part hotstore.Partition, row []any) error
 	if err != nil {
 		return err
 	}
-	return x.txn.Put(part, key, hotstore.Record{Seq: seq, Data: data}, p.ref.t.Options.TTL)
+	if err := x.txn.Put(part, key, hotstore.Record{Seq: seq, Data: data}, p.ref.t.Options.TTL); err != nil {
+		return err
+	}
+	x.s.recordChange(p.changes, part, notify.OpInsert, seq, row, nil)
+	return nil
 }
 
 // assignCast converts a value for a column of another type, as an

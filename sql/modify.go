@@ -7,6 +7,7 @@ import (
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
 	"github.com/kalamdb/kalamdb/hotstore"
+	"github.com/kalamdb/kalamdb/notify"
 	"github.com/kalamdb/kalamdb/pgerr"
 	"github.com/kalamdb/kalamdb/sql/expr"
 )
@@ -21,6 +22,8 @@ type modifyPlan struct {
 	sets   []assignment // UPDATE only
 	delete bool
 	ret    *returning
+	// changes describes per-user tables for the change channel.
+	changes *notify.Table
 }
 
 type assignment struct {
@@ -40,7 +43,7 @@ func (s *Session) bindModifyTarget(rv *pg_query.RangeVar, where *pg_query.Node, 
 	if err != nil {
 		return nil, err
 	}
-	p := &modifyPlan{ref: ref, layout: layout}
+	p := &modifyPlan{ref: ref, layout: layout, changes: changeTable(ref.t)}
 	sc := tableScope{ref: ref}
 	if where != nil {
 		if p.filter, err = expr.CompileBool(where, sc, params, "WHERE"); err != nil {
@@ -156,7 +159,12 @@ func (p *modifyPlan) apply(x *execCtx, part hotstore.Partition, old []any) ([]an
 	}
 	ttl := p.ref.t.Options.TTL
 	if p.delete {
-		return old, x.txn.Put(part, oldKey, hotstore.Record{Seq: x.s.eng.store.NextSeq(), Deleted: true}, ttl)
+		seq := x.s.eng.store.NextSeq()
+		if err := x.txn.Put(part, oldKey, hotstore.Record{Seq: seq, Deleted: true}, ttl); err != nil {
+			return nil, err
+		}
+		x.s.recordChange(p.changes, part, notify.OpDelete, seq, old, nil)
+		return old, nil
 	}
 	row := append([]any(nil), old...)
 	for _, a := range p.sets {
@@ -174,6 +182,7 @@ func (p *modifyPlan) apply(x *execCtx, part hotstore.Partition, old []any) ([]an
 	seq := x.s.eng.store.NextSeq()
 	row[n] = seq
 	key := oldKey
+	var movedFrom []any // the old key when the update changes it
 	if len(p.ref.t.PrimaryKey) > 0 {
 		if key, err = p.layout.key(row); err != nil {
 			return nil, err
@@ -192,11 +201,16 @@ func (p *modifyPlan) apply(x *execCtx, part hotstore.Partition, old []any) ([]an
 			}
 			seq = x.s.eng.store.NextSeq()
 			row[n] = seq
+			movedFrom = keyValues(p.ref.t, old)
 		}
 	}
 	data, err := p.layout.encode(row)
 	if err != nil {
 		return nil, err
 	}
-	return row, x.txn.Put(part, key, hotstore.Record{Seq: seq, Data: data}, ttl)
+	if err := x.txn.Put(part, key, hotstore.Record{Seq: seq, Data: data}, ttl); err != nil {
+		return nil, err
+	}
+	x.s.recordChange(p.changes, part, notify.OpUpdate, seq, row, movedFrom)
+	return row, nil
 }

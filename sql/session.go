@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/kalamdb/kalamdb/auth"
+	"github.com/kalamdb/kalamdb/notify"
 	"github.com/kalamdb/kalamdb/pgerr"
 	"github.com/kalamdb/kalamdb/sql/expr"
 	"github.com/kalamdb/kalamdb/types"
@@ -29,6 +30,10 @@ type Session struct {
 	tx       *transaction // nil when no transaction is open
 	// undo restores settings changed inside the open transaction.
 	undo []undoEntry
+
+	listener *notify.Listener // LISTEN state and undelivered notifications
+	pend     pendingNotify    // LISTEN/NOTIFY and changes awaiting commit
+	hooks    notifyHooks
 }
 
 // NewSession opens a session for user, who must exist. params are startup
@@ -45,6 +50,7 @@ func (e *Engine) NewSession(user string, pid uint32, params map[string]string) (
 		settings: newSettings(), loc: time.UTC,
 	}
 	s.setIdentitySettings()
+	s.initNotify()
 	_ = s.set("session_authorization", u.Name, true)
 	for k, v := range params {
 		switch strings.ToLower(k) {
@@ -95,6 +101,7 @@ func (s *Session) Close() {
 		s.tx.hot.Discard()
 		s.tx = nil
 	}
+	s.closeNotify()
 }
 
 // Prepare parses and binds one statement for the extended protocol.
@@ -203,6 +210,10 @@ func (s *Session) env(params []any) *expr.Env {
 		Version:     s.eng.VersionString(),
 		NextSeq:     s.eng.store.NextSeq,
 		Setting:     s.settings.get,
+
+		Notify:                 s.hooks.notify,
+		ListeningChannels:      s.hooks.channels,
+		NotificationQueueUsage: s.hooks.usage,
 	}
 }
 

@@ -35,10 +35,12 @@ func (s *Session) commit(ctx context.Context) error {
 	defer tx.hot.Discard()
 	if tx.failed {
 		s.settingsAtEnd(false)
+		s.endNotify(false)
 		return nil
 	}
 	err := tx.hot.Commit(ctx)
 	s.settingsAtEnd(err == nil)
+	s.endNotify(err == nil) // publish after the commit, before the reply
 	return err
 }
 
@@ -48,6 +50,7 @@ func (s *Session) rollback() {
 		s.tx = nil
 	}
 	s.settingsAtEnd(false)
+	s.endNotify(false)
 }
 
 // noteError records a statement error in the transaction state: an
@@ -96,6 +99,7 @@ func (s *Session) run(ctx context.Context, p plan, params []any) (*Result, error
 			err = x.txn.Commit(ctx)
 		}
 		x.txn.Discard()
+		s.endNotify(err == nil) // a retry starts over; a failure notifies nothing
 		if err != nil && p.kind() == kindWrite && attempt < maxRetries && pgerr.Code(err) == pgerr.SerializationFailure {
 			continue
 		}

@@ -43,6 +43,10 @@ type conn struct {
 	rd   *pgproto3.Backend // reads frontend messages; connection goroutine only
 	sess Session
 	ext  extendedState
+	nt   *notifyState // nil when the session cannot LISTEN
+	// ready is set when the last response ended with ReadyForQuery, so
+	// notifications may be delivered while waiting; connection goroutine only.
+	ready bool
 
 	wmu  sync.Mutex // guards wbuf, werr and writes to nc
 	wbuf []byte
@@ -83,6 +87,7 @@ func (s *Server) serveConn(nc net.Conn) {
 			c.log.Error("panic in connection", "panic", r, "stack", string(debug.Stack()))
 			c.sendFatal(pgerr.New(pgerr.InternalError, "internal error: %v", r))
 		}
+		c.stopNotify()
 		if c.sess != nil {
 			c.closeSession()
 		}
@@ -110,8 +115,12 @@ func (c *conn) closeSession() {
 // loop reads and answers messages until the client leaves or the
 // connection fails.
 func (c *conn) loop() {
+	c.initNotify()
 	for {
+		c.enterIdle()
 		msg, err := c.rd.Receive()
+		c.leaveIdle()
+		c.ready = false
 		if err != nil {
 			c.readFailed(err)
 			return

@@ -69,11 +69,15 @@ func (c *conn) sendRows(cols []sql.Column, rows [][]any, formats []int16) error 
 // readyForQuery ends a response: the changed reported parameters, then
 // ReadyForQuery with the transaction status, flushed in one write.
 func (c *conn) readyForQuery() bool {
+	if !c.deliverAtReady() {
+		return false
+	}
 	msgs := []pgproto3.BackendMessage{}
 	for _, p := range c.sess.ReportedChanges() {
 		msgs = append(msgs, &pgproto3.ParameterStatus{Name: p.Name, Value: p.Value})
 	}
 	msgs = append(msgs, &pgproto3.ReadyForQuery{TxStatus: c.sess.TxStatus()})
 	c.send(msgs...)
+	c.ready = true
 	return c.flush() == nil
 }

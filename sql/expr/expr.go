@@ -41,6 +41,14 @@ type Env struct {
 	NextSeq     func() int64   // kalamdb_id()
 	// Setting returns a run-time parameter for current_setting().
 	Setting func(name string) (string, bool)
+	// Notify queues a notification for commit (pg_notify); it checks the
+	// channel and payload and returns their SQLSTATE errors.
+	Notify func(channel, payload string) error
+	// ListeningChannels returns the session's channels
+	// (pg_listening_channels).
+	ListeningChannels func() []string
+	// NotificationQueueUsage is pg_notification_queue_usage().
+	NotificationQueueUsage func() float64
 }
 
 // Expr is a compiled, typed expression. Expressions are immutable after

@@ -206,6 +206,7 @@ func (c *compiler) numFamily(a Expr, intOK bool) (types.OID, bool) {
 func (c *compiler) resolve(name string, args []Expr) (*builtin, []Expr, error) {
 	for _, r := range []func(string, []Expr) (*builtin, []Expr, error){
 		c.resolveSession, c.resolveString, c.resolveMath, c.resolveTime, c.resolveJSON,
+		c.resolveNotify,
 	} {
 		b, conv, err := r(name, args)
 		if err != nil || b != nil {

@@ -50,26 +50,44 @@
 // # Durability and group commit
 //
 // Commit runs Badger's txn.Commit (written to the memtable WAL, unsynced),
-// then under Fsync waits for the syncer goroutine: every commit that arrived
-// while a sync ran is covered by the next single sync. Stats counts commits
-// and sync rounds.
+// then under Fsync joins the current sync round. If no sync is running,
+// the committer syncs the round itself (a lone client pays no goroutine
+// switches); commits arriving during a sync join the next round, which
+// the syncer goroutine runs as one sync for all of them. Stats counts
+// commits and sync rounds.
 //
-// What DB.Sync covers (read in badger v4.9.6 db.go, value.go, memtable.go):
-// it msyncs (MS_SYNC) the mmap of the active memtable's WAL and of the
-// current value-log file. Both files are written through mmap, and
-// txn.Commit returns only after the write goroutine has copied the entries
-// into them, so Sync after Commit covers the commit. It does not cover a
-// WAL or value-log file that Badger rotated away from in between: rotation
-// does not sync the old file, which stays unsynced until its memtable is
-// flushed to an SST; nor does Badger fsync the directory after creating a
-// new WAL file. So each sync round also lists the directory and fsyncs
-// (once) every .mem/.vlog file older than the newest, and the directory
-// when a new file appeared. Under Async, commits return after txn.Commit
-// and the syncer syncs every 200 ms when something was committed.
+// A round does not call DB.Sync (read in badger v4.9.6 db.go, value.go,
+// memtable.go, ristretto z/file.go): Badger writes the memtable WAL
+// (NNNNN.mem) and value log (NNNNNN.vlog) through MAP_SHARED mmaps, and
+// DB.Sync msyncs both, which on Linux is fdatasync over the range, so a
+// clean value log still costs a disk cache flush per round. Instead the
+// syncer keeps its own descriptor of the active .mem and .vlog file and
+// fdatasyncs the .mem file (pages dirtied through the mmap belong to the
+// inode's page cache; the size Badger sets with ftruncate is included).
+// The value log is synced only when a Put since the last sync carried a
+// value of at least Badger's ValueThreshold (1 MB): smaller values live in
+// the WAL only. txn.Commit returns after Badger's write goroutine copied
+// the entries into the files, so a round that starts after it covers it.
+//
+// Badger rotates to file id+1 when a WAL or value log fills, without
+// syncing the old file (it stays unsynced until its memtable is flushed to
+// an SST) and without fsyncing the directory. A round lists the directory
+// only when inotify reported a creation in it (every round where inotify
+// is unavailable): Badger creates a file before writing into it, the
+// create event is queued inside that system call, and a round drains the
+// events before listing, so every file holding a commit the round
+// acknowledges is in the listing. The listing fdatasyncs (once) every file
+// older than the newest of its kind, moves the descriptors to the newest
+// files and fsyncs the directory when a new file appeared. Probing for
+// file id+1 instead would miss a WAL created and flushed between two rounds
+// while a long iterator pins an older one. Under Async, commits return
+// after txn.Commit and the syncer syncs every 200 ms when something was
+// committed.
 //
 // If Commit's context ends while waiting for the sync, Commit returns the
 // context error: the transaction is committed and visible and will be
-// synced by the next round, but was not confirmed durable.
+// synced by the next round, but was not confirmed durable. A committer
+// syncing inline notices its context only when its sync returns.
 //
 // # Seqs
 //

@@ -100,7 +100,9 @@ func TestCommitAfterClose(t *testing.T) {
 // A commit whose context ends while it waits for the sync gets the
 // context's error rather than an acknowledgement.
 func TestWaitCanceled(t *testing.T) {
-	sy := &syncer{kick: make(chan struct{}, 1), cur: newRound()} // no loop running
+	// A sync is running (the token is taken) and never ends.
+	sy := &syncer{token: make(chan struct{}, 1), cur: newRound()}
+	sy.token <- struct{}{}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
 	if err := sy.wait(ctx); !errors.Is(err, context.DeadlineExceeded) {
@@ -108,61 +110,145 @@ func TestWaitCanceled(t *testing.T) {
 	}
 }
 
-func TestRotatedFilesSync(t *testing.T) {
+func TestWALFilesRescan(t *testing.T) {
+	for _, watched := range []bool{true, false} {
+		t.Run(fmt.Sprintf("watched=%v", watched), func(t *testing.T) {
+			dir := t.TempDir()
+			create := func(name string) {
+				t.Helper()
+				if err := os.WriteFile(filepath.Join(dir, name), []byte("x"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, name := range []string{"00001.mem", "00002.mem", "000001.vlog", "MANIFEST", "x.mem"} {
+				create(name)
+			}
+			var vlogWrites atomic.Uint64
+			w := openWALFiles(dir, &vlogWrites)
+			defer w.close()
+			if !watched && w.watch != nil {
+				_ = w.watch.close()
+				w.watch = nil
+			}
+			check := func(when string, wantMem, wantVlog walKind, memName, vlogName string) {
+				t.Helper()
+				if err := w.sync(); err != nil {
+					t.Fatalf("%s: sync: %v", when, err)
+				}
+				for k, want := range []walKind{wantMem, wantVlog} {
+					got := w.kinds[k]
+					if got.max != want.max || got.done != want.done {
+						t.Fatalf("%s: %s max, done = %d, %d, want %d, %d", when, walExts[k], got.max, got.done, want.max, want.done)
+					}
+					name := []string{memName, vlogName}[k]
+					if got.active == nil || filepath.Base(got.active.Name()) != name {
+						t.Fatalf("%s: active %s file = %v, want %s", when, walExts[k], got.active, name)
+					}
+				}
+			}
+			check("first sync", walKind{max: 2, done: 1}, walKind{max: 1}, "00002.mem", "000001.vlog")
+			check("no change", walKind{max: 2, done: 1}, walKind{max: 1}, "00002.mem", "000001.vlog")
+			// Badger flushed and removed the old WAL, and rotated both logs.
+			if err := os.Remove(filepath.Join(dir, "00001.mem")); err != nil {
+				t.Fatal(err)
+			}
+			create("00003.mem")
+			create("000002.vlog")
+			check("after rotation", walKind{max: 3, done: 2}, walKind{max: 2, done: 1}, "00003.mem", "000002.vlog")
+		})
+	}
+}
+
+// The syncer must follow Badger's WAL to each new memtable: after every
+// commit, the descriptor it fdatasyncs is the newest .mem file.
+func TestWALFollowsRotation(t *testing.T) {
 	dir := t.TempDir()
-	for _, name := range []string{"00001.mem", "00002.mem", "000001.vlog", "MANIFEST", "x.mem"} {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte("x"), 0o644); err != nil {
+	s := openStore(t, dir, Options{Durability: Fsync, memTableSize: 8 << 20}) // Badger's smallest for 1 MB values
+	first := s.sync.files.kinds[kindMem].max
+	p := Partition{Table: 1, User: "u"}
+	data := make([]byte, 64<<10) // ~20 MB in all: two rotations or more
+	for i := range int64(300) {
+		tx := s.Begin()
+		if err := tx.Put(p, intKey(t, i), Record{Seq: s.NextSeq(), Data: data}, 0); err != nil {
+			t.Fatalf("Put: %v", err)
+		}
+		if err := tx.Commit(context.Background()); err != nil {
+			t.Fatalf("Commit: %v", err)
+		}
+		// The syncer is idle between commits of this one client.
+		ents, err := os.ReadDir(dir)
+		if err != nil {
 			t.Fatal(err)
 		}
+		var newest uint64
+		for _, e := range ents {
+			if id, ok := walFileID(e.Name(), ".mem"); ok {
+				newest = max(newest, id)
+			}
+		}
+		if got := s.sync.files.kinds[kindMem]; got.max != newest || got.active == nil ||
+			filepath.Base(got.active.Name()) != fmt.Sprintf("%05d.mem", newest) {
+			t.Fatalf("commit %d: syncing .mem %d (%v), newest is %d", i, got.max, got.active, newest)
+		}
 	}
-	r := &rotatedFiles{dir: dir}
-	if err := r.sync(); err != nil {
-		t.Fatalf("sync: %v", err)
+	if last := s.sync.files.kinds[kindMem].max; last < first+2 {
+		t.Fatalf("WAL went from %d to %d: want at least two rotations", first, last)
 	}
-	if got := r.kinds; got[0] != (logKind{max: 2, done: 1}) || got[1] != (logKind{max: 1, done: 0}) {
-		t.Fatalf("after first sync kinds = %+v", got)
+}
+
+// Values under Badger's threshold never reach the value log, so the syncer
+// leaves it alone; a large value makes the next round sync it.
+func TestVlogSyncedOnlyAfterLargeValues(t *testing.T) {
+	s := openStore(t, t.TempDir(), Options{Durability: Fsync})
+	p := Partition{Table: 1}
+	put(t, s, p, map[int64]Record{1: row(1)})
+	if n := s.vlogWrites.Load(); n != 0 {
+		t.Fatalf("vlogWrites after a small row = %d, want 0", n)
 	}
-	// Badger flushed and removed the old WAL, and rotated to a new one.
-	if err := os.Remove(filepath.Join(dir, "00001.mem")); err != nil {
-		t.Fatal(err)
+	put(t, s, p, map[int64]Record{2: {Seq: 2, Data: make([]byte, s.valueThreshold)}})
+	if n := s.vlogWrites.Load(); n != 1 {
+		t.Fatalf("vlogWrites after a large row = %d, want 1", n)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "00003.mem"), nil, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := r.sync(); err != nil {
-		t.Fatalf("sync: %v", err)
-	}
-	if got := r.kinds[0]; got != (logKind{max: 3, done: 2}) {
-		t.Fatalf("after rotation mem kind = %+v", got)
+	// The round that acknowledged the commit has finished.
+	if synced := s.sync.files.vlogSynced; synced != 1 {
+		t.Fatalf("vlogSynced = %d after the acknowledged commit, want 1", synced)
 	}
 }
 
 // BenchmarkCommitDurable measures single-row commits per second under Fsync
-// durability with parallel committers (raise with -cpu or -benchtime).
+// durability with 1, 8 and 32 concurrent committers (sessions), each on its
+// own partition as chat users are.
 func BenchmarkCommitDurable(b *testing.B) {
-	s := openStore(b, b.TempDir(), Options{Durability: Fsync})
 	data, err := EncodeRow(nil, []uint32{1, 2, 3}, []any{"conv-1", "user_alice", "a typical chat message of moderate length, say sixty bytes"})
 	if err != nil {
 		b.Fatal(err)
 	}
-	var users atomic.Int64
-	b.SetParallelism(16) // many sessions per core, as a server has
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		p := Partition{Table: 1, User: fmt.Sprintf("user%d", users.Add(1))}
-		ctx := context.Background()
-		for i := int64(0); pb.Next(); i++ {
-			tx := s.Begin()
-			if err := tx.Put(p, intKey(b, i), Record{Seq: s.NextSeq(), Data: data}, 0); err != nil {
-				b.Error(err)
+	for _, clients := range []int{1, 8, 32} {
+		b.Run(fmt.Sprintf("clients=%d", clients), func(b *testing.B) {
+			s := openStore(b, b.TempDir(), Options{Durability: Fsync})
+			var next atomic.Int64 // commits handed out so far
+			var wg sync.WaitGroup
+			b.ResetTimer()
+			for c := range clients {
+				wg.Go(func() {
+					p := Partition{Table: 1, User: fmt.Sprintf("user%d", c)}
+					ctx := context.Background()
+					for i := next.Add(1); i <= int64(b.N); i = next.Add(1) {
+						tx := s.Begin()
+						if err := tx.Put(p, intKey(b, i), Record{Seq: s.NextSeq(), Data: data}, 0); err != nil {
+							b.Error(err)
+						}
+						if err := tx.Commit(ctx); err != nil {
+							b.Error(err)
+						}
+					}
+				})
 			}
-			if err := tx.Commit(ctx); err != nil {
-				b.Error(err)
-			}
-		}
-	})
-	b.StopTimer()
-	st := s.Stats()
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "commits/s")
-	b.ReportMetric(float64(st.Commits)/float64(max(st.Fsyncs, 1)), "commits/fsync")
+			wg.Wait()
+			b.StopTimer()
+			st := s.Stats()
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "commits/s")
+			b.ReportMetric(float64(st.Commits)/float64(max(st.Fsyncs, 1)), "commits/fsync")
+		})
+	}
 }

@@ -1,6 +1,7 @@
 package hotstore
 
 import (
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -68,7 +69,14 @@ func (s *Store) storeLease(lease int64) error {
 	if err != nil {
 		return fmt.Errorf("store seq lease: %w", err)
 	}
-	if err := s.db.Sync(); err != nil {
+	// A sync round covers rotated WAL files too; once the syncer has
+	// stopped (Close), DB.Sync covers the active WAL, and Close's flush
+	// of the memtable the rest.
+	err = s.sync.wait(context.Background())
+	if errors.Is(err, ErrClosed) {
+		err = s.db.Sync()
+	}
+	if err != nil {
 		return fmt.Errorf("sync seq lease: %w", err)
 	}
 	return nil

@@ -48,6 +48,10 @@ type Options struct {
 	// Now is the clock behind NextSeq; nil means time.Now. Tests inject a
 	// clock that jumps backwards.
 	Now func() time.Time
+
+	// memTableSize overrides Badger's memtable size (tests force WAL
+	// rotations with a small one); 0 means the default.
+	memTableSize int64
 }
 
 // Badger sizing: modest, since one process serves every user from one
@@ -84,6 +88,12 @@ type Store struct {
 	commits   atomic.Uint64
 	fsyncs    atomic.Uint64
 	conflicts atomic.Uint64
+
+	// valueThreshold is Badger's: values at least this long go to the
+	// value log. vlogWrites counts Puts of such values, so the syncer
+	// syncs the value log only when it may have changed.
+	valueThreshold int
+	vlogWrites     atomic.Uint64
 }
 
 // Open opens (creating if needed) the store in dir.
@@ -105,11 +115,14 @@ func Open(dir string, opts Options) (*Store, error) {
 		WithValueLogFileSize(vlogFileSize).
 		WithNumCompactors(numCompactors).
 		WithMetricsEnabled(false)
+	if opts.memTableSize > 0 {
+		bo = bo.WithMemTableSize(opts.memTableSize)
+	}
 	db, err := badger.Open(bo)
 	if err != nil {
 		return nil, fmt.Errorf("open hot store %s: %w", dir, err)
 	}
-	s := &Store{db: db, opts: opts, now: opts.Now, log: opts.Logger}
+	s := &Store{db: db, opts: opts, now: opts.Now, log: opts.Logger, valueThreshold: int(bo.ValueThreshold)}
 	if s.now == nil {
 		s.now = time.Now
 	}

@@ -159,6 +159,11 @@ func (t *Txn) retireIndex(p Partition, item *badger.Item, newSeq int64) error {
 }
 
 func (t *Txn) set(e *badger.Entry) error {
+	if len(e.Value) >= t.s.valueThreshold {
+		// Counted before the commit reaches Badger, so the sync round
+		// that acknowledges it sees the count.
+		t.s.vlogWrites.Add(1)
+	}
 	if err := t.bt.SetEntry(e); err != nil {
 		return mapWriteErr("put", err)
 	}

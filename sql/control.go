@@ -119,7 +119,7 @@ func (s *Session) bindSet(v *pg_query.VariableSetStmt) (plan, error) {
 		return utility(func(context.Context, *execCtx) (*Result, error) { return tagOnly("SET"), nil }), nil
 	case pg_query.VariableSetKind_VAR_RESET_ALL:
 		return utility(func(context.Context, *execCtx) (*Result, error) {
-			for _, d := range settingsTable() {
+			for _, d := range s.settings.defs.list {
 				if !d.readOnly {
 					_ = s.reset(d.name)
 				}
@@ -164,8 +164,7 @@ func (s *Session) bindSet(v *pg_query.VariableSetStmt) (plan, error) {
 			return nil, err
 		}
 		s.remember(v.IsLocal, func() {
-			s.settings.values[strings.ToLower(d.name)] = old
-			s.settings.changed = true
+			s.settings.put(d.name, old)
 			s.loc = oldLoc
 		})
 		if v.Kind == pg_query.VariableSetKind_VAR_RESET {
@@ -213,7 +212,7 @@ func (s *Session) bindShow(v *pg_query.VariableShowStmt) (plan, error) {
 		cols := []Column{{Name: "name", Type: text}, {Name: "setting", Type: text}, {Name: "description", Type: text}}
 		return &funcPlan{k: kindUtility, cols: cols, fn: func(context.Context, *execCtx) (*Result, error) {
 			var rows [][]any
-			for _, d := range settingsTable() {
+			for _, d := range s.settings.defs.list {
 				val, _ := s.settings.get(d.name)
 				rows = append(rows, []any{d.name, val, ""})
 			}

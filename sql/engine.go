@@ -36,7 +36,9 @@ type Engine struct {
 	log     *slog.Logger
 	version string
 	parses  *parseCache
-	hub     *notify.Hub
+	// settingDefs is the run-time parameter table shared by every session.
+	settingDefs *settingDefs
+	hub         *notify.Hub
 }
 
 // NewEngine returns an engine over cfg's stores.
@@ -50,12 +52,13 @@ func NewEngine(cfg Config) *Engine {
 		hub = notify.NewHub(notify.Options{})
 	}
 	return &Engine{
-		hub:     hub,
-		store:   cfg.Store,
-		cat:     cfg.Catalog,
-		log:     cfg.Logger,
-		version: cfg.Version,
-		parses:  newParseCache(size),
+		hub:         hub,
+		store:       cfg.Store,
+		cat:         cfg.Catalog,
+		log:         cfg.Logger,
+		version:     cfg.Version,
+		parses:      newParseCache(size),
+		settingDefs: newSettingDefs(),
 	}
 }
 

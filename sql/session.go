@@ -47,7 +47,7 @@ func (e *Engine) NewSession(user string, pid uint32, params map[string]string) (
 		eng: e, pid: pid,
 		sessionUser: u.Name, sessionRole: u.Role,
 		effUser: u.Name, effRole: u.Role,
-		settings: newSettings(), loc: time.UTC,
+		settings: newSettings(e.settingDefs), loc: time.UTC,
 	}
 	s.setIdentitySettings()
 	s.initNotify()
@@ -64,7 +64,7 @@ func (e *Engine) NewSession(user string, pid uint32, params map[string]string) (
 		if err := s.set(k, v, false); err != nil {
 			return nil, err
 		}
-		s.settings.startup[strings.ToLower(k)] = v
+		s.settings.rememberStartup(k, v)
 	}
 	return s, nil
 }

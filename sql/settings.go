@@ -55,43 +55,80 @@ func settingsTable() []setting {
 	}
 }
 
-// settings holds a session's parameter values.
-type settings struct {
-	defs     map[string]*setting // by lower-case name
-	values   map[string]string   // by lower-case name
-	sent     map[string]string   // last value reported to the client
-	reported []*setting          // the reported parameters, in table order
-	startup  map[string]string   // values the client sent at startup: RESET's target
-	changed  bool                // a value changed since the last report
+// settingDefs is the parameter table, built once per engine and shared
+// by its sessions (each session keeps only its values).
+type settingDefs struct {
+	list   []setting
+	byName map[string]int // lower-case name -> index in list
 }
 
-func newSettings() *settings {
-	st := &settings{defs: map[string]*setting{}, values: map[string]string{}, sent: map[string]string{},
-		startup: map[string]string{}, changed: true}
-	for _, d := range settingsTable() {
-		d := d
-		key := strings.ToLower(d.name)
-		st.defs[key] = &d
-		st.values[key] = d.def
-		if d.reported {
-			st.reported = append(st.reported, &d)
-		}
+func newSettingDefs() *settingDefs {
+	d := &settingDefs{list: settingsTable(), byName: map[string]int{}}
+	for i, st := range d.list {
+		d.byName[strings.ToLower(st.name)] = i
+	}
+	return d
+}
+
+// settings holds a session's parameter values, indexed like defs.list.
+type settings struct {
+	defs    *settingDefs
+	values  []string
+	sent    []string          // last value reported to the client
+	startup map[string]string // values the client sent at startup: RESET's target; nil when none
+	changed bool              // a value changed since the last report
+	// reportedOnce is set after the first report, which sends every
+	// reported parameter.
+	reportedOnce bool
+}
+
+func newSettings(defs *settingDefs) *settings {
+	st := &settings{defs: defs, values: make([]string, len(defs.list)), sent: make([]string, len(defs.list)), changed: true}
+	for i := range defs.list {
+		st.values[i] = defs.list[i].def
 	}
 	return st
 }
 
-func (st *settings) lookup(name string) (*setting, error) {
-	d, ok := st.defs[strings.ToLower(name)]
+func (st *settings) index(name string) (int, error) {
+	i, ok := st.defs.byName[strings.ToLower(name)]
 	if !ok {
-		return nil, pgerr.New(pgerr.UndefinedObject, "unrecognized configuration parameter %q", name)
+		return 0, pgerr.New(pgerr.UndefinedObject, "unrecognized configuration parameter %q", name)
 	}
-	return d, nil
+	return i, nil
+}
+
+func (st *settings) lookup(name string) (*setting, error) {
+	i, err := st.index(name)
+	if err != nil {
+		return nil, err
+	}
+	return &st.defs.list[i], nil
 }
 
 // get returns a parameter's value.
 func (st *settings) get(name string) (string, bool) {
-	v, ok := st.values[strings.ToLower(name)]
-	return v, ok
+	i, ok := st.defs.byName[strings.ToLower(name)]
+	if !ok {
+		return "", false
+	}
+	return st.values[i], true
+}
+
+// put stores a parameter's value without validation (restoring an old one).
+func (st *settings) put(name, v string) {
+	if i, ok := st.defs.byName[strings.ToLower(name)]; ok {
+		st.values[i] = v
+		st.changed = true
+	}
+}
+
+// rememberStartup records a value the client sent in the startup packet.
+func (st *settings) rememberStartup(name, v string) {
+	if st.startup == nil {
+		st.startup = map[string]string{}
+	}
+	st.startup[strings.ToLower(name)] = v
 }
 
 // set changes a parameter after validating it. internal bypasses the
@@ -109,8 +146,7 @@ func (s *Session) set(name, value string, internal bool) error {
 			return err
 		}
 	}
-	s.settings.values[strings.ToLower(d.name)] = value
-	s.settings.changed = true
+	s.settings.put(d.name, value)
 	return nil
 }
 
@@ -124,7 +160,7 @@ func (s *Session) reset(name string) error {
 	if d.readOnly {
 		return pgerr.New(pgerr.CantChangeRuntimeParam, "parameter %q cannot be changed", d.name)
 	}
-	v, ok := s.settings.startup[strings.ToLower(d.name)]
+	v, ok := s.settings.startup[strings.ToLower(d.name)] // nil map: not found
 	if !ok {
 		v = d.def
 	}
@@ -134,20 +170,21 @@ func (s *Session) reset(name string) error {
 // ReportedChanges returns reported parameters whose value changed since the
 // previous call (all of them on the first call).
 func (s *Session) ReportedChanges() []Param {
-	if !s.settings.changed {
+	st := s.settings
+	if !st.changed {
 		return nil // the common case: nothing to compare
 	}
-	s.settings.changed = false
+	st.changed = false
 	var out []Param
-	for _, d := range s.settings.reported {
-		key := strings.ToLower(d.name)
-		v := s.settings.values[key]
-		if old, ok := s.settings.sent[key]; ok && old == v {
+	for i := range st.defs.list {
+		d := &st.defs.list[i]
+		if !d.reported || (st.reportedOnce && st.sent[i] == st.values[i]) {
 			continue
 		}
-		s.settings.sent[key] = v
-		out = append(out, Param{Name: d.name, Value: v})
+		st.sent[i] = st.values[i]
+		out = append(out, Param{Name: d.name, Value: st.values[i]})
 	}
+	st.reportedOnce = true
 	return out
 }
 

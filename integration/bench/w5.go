@@ -24,10 +24,34 @@ func w5Workload(cfg *config) *workload {
 			name: fmt.Sprintf("W5 memory per idle listening connection, %d connections", cfg.w5Conns),
 			unit: "KiB/conn", higherBetter: false,
 			run: func(ctx context.Context, s *system) (sample, error) {
+				if s.kind == kindKalam {
+					return freshKalamIdleMemory(ctx, cfg, s, cfg.w5Conns)
+				}
 				return idleMemory(ctx, s, cfg.w5Conns)
 			},
 		}},
 	}
+}
+
+// freshKalamIdleMemory measures W5 on a KalamDB process of its own: the
+// shared instance has run other workloads, and a Go heap reuses the memory
+// they freed, so its RSS would not grow with new connections at all.
+func freshKalamIdleMemory(ctx context.Context, cfg *config, s *system, n int) (sample, error) {
+	k, err := startKalam(ctx, cfg, s.kalam.cmd.Path, "fsync")
+	if err != nil {
+		return sample{}, err
+	}
+	defer func() {
+		if err := k.stop(); err != nil {
+			cfg.logf("stop KalamDB: %v", err)
+		}
+	}()
+	cc, err := pgx.ParseConfig(k.dsn())
+	if err != nil {
+		return sample{}, fmt.Errorf("KalamDB address %q: %w", k.pgAddr, err)
+	}
+	fresh := &system{kind: kindKalam, label: s.label, durable: s.durable, conn: cc, kalam: k}
+	return idleMemory(ctx, fresh, n)
 }
 
 func idleMemory(ctx context.Context, s *system, n int) (sample, error) {

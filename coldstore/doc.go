@@ -1,0 +1,93 @@
+// Package coldstore is the cold tier: a partition's flushed rows as Parquet
+// segments (arrow-go pqarrow, zstd) plus a manifest, merged on read with
+// newest-version-per-key semantics.
+//
+// Main types: Store (Open, Flush, Scan, Compact, ExportUser, EraseUser,
+// DropPartition, DropTable), Partition (table id, schema, name, user),
+// Iterator and Segment (a manifest entry).
+//
+// # Layout
+//
+//	<root>/users/<user>/<schema>.<table>/batch-<n>.parquet, manifest.json
+//	<root>/shared/tables/<schema>.<table>/batch-<n>.parquet, manifest.json
+//	<root>/trash/                       trees being deleted (emptied by Open)
+//
+// Names are escaped: bytes other than [A-Za-z0-9_-] become %XX (so dots
+// inside a schema or table name cannot make "a.b"."c" and "a"."b.c"
+// collide); user_alice and public.messages are unchanged.
+//
+// A segment has the columns _key (binary: the hot store's primary-key
+// bytes, so byte order is hot order), _seq (int64), _deleted (bool), then
+// one nullable column per table column named c<id>, with the SQL name,
+// column id and type OID/typmod in the field metadata (stored as the Arrow
+// schema). Types: bigint/oid int64, integer int32, smallint int16, double
+// float64, real float32, boolean bool, text/varchar/char/name/json/jsonb
+// utf8, numeric utf8 (its exact text: decimal128 cannot hold unconstrained
+// numerics, NaN or Infinity), bytea binary, uuid fixed_size_binary(16),
+// timestamptz timestamp[us, UTC], timestamp timestamp[us], date date32,
+// time time64[us], interval struct<months int32, days int32, micros int64>
+// (exact; Parquet's INTERVAL keeps only milliseconds), arrays list<element>.
+// Rows are sorted by _key, one version per key per segment, in row groups
+// of 16384 rows. Tombstones are rows with _deleted and every column NULL.
+//
+// The manifest lists each segment's file, rows, tombstones, bytes, min/max
+// _seq, min/max _key, schema version and columns with their null count and
+// min/max. Min/max are hotstore.AppendKey encodings, so one byte comparison
+// orders every type whose key order is SQL's (not numeric, interval, json,
+// bpchar or arrays, which keep only null counts).
+//
+// # Reads
+//
+// Scan merges the segments with a heap: for each key the version with the
+// highest _seq wins; tombstones hide older versions and are returned only
+// with IncludeDeleted. Hot versions always supersede cold ones (a flush
+// removes a hot entry only if it is still the flushed version), so the
+// caller merges hot over cold by key. Values come per column id, like
+// hotstore.DecodeRow: columns a segment lacks (added later) are absent and
+// the caller applies the column's Missing value; columns not in
+// ScanOptions.Columns (or dropped) are not read.
+//
+// Pruning: segments outside the key range, entirely at or below AfterSeq,
+// or entirely above MaxSeq are skipped. An Equal predicate skips a segment
+// whose min/max (or all-NULL count) rule the value out, but such a segment
+// may hold newer versions of keys in segments that are read; it is then
+// read as a "shadow" (_key, _seq, _deleted only) whose winning keys are
+// suppressed. It is skipped entirely when no read segment overlaps its key
+// range with older seqs.
+//
+// Segments open lazily: pending segments are ordered by min key (max key
+// when Reverse) and opened only when the merge reaches that key, and each
+// open segment loads one row group at a time (row groups outside the key
+// range are skipped by their _key statistics). With keys that grow over
+// time (msg_id = _seq), ORDER BY key DESC LIMIT n opens only the newest
+// segment and reads only its last row group(s).
+//
+// # Crash safety
+//
+// The manifest is the only source of truth: a segment file is live if and
+// only if the manifest lists it. Every file is written under a .tmp- name,
+// fsynced, renamed, and its directory fsynced; the manifest is replaced the
+// same way, so a crash leaves the old or the new manifest, both valid.
+//   - Flush: a crash before the manifest swap leaves an unlisted segment
+//     (or a temp file); the hot rows were not deleted yet, so nothing is lost,
+//     and the next flush rewrites them.
+//   - Compact: before the swap the new file is an orphan; after it the old
+//     files are. Either way the listed set holds every row once.
+//   - A partition's first use after Open (lazy load) deletes temp files and
+//     unlisted batch files. Open empties trash/, where EraseUser and drops
+//     rename a tree (the durable point) before deleting it.
+//
+// Files replaced while a scan still reads them are deleted when the last
+// such scan closes.
+//
+// # Caveats
+//
+// One Store per root (no cross-process locking). Compaction drops
+// tombstones, so a change feed resuming from before a compacted delete
+// cannot see it from cold data. Renaming a table does not move its
+// directories; DropTable lists users/ (one entry per user), and a partition
+// it misses is discarded on next use because its manifest names the old
+// table id. Erasing a user while its flush runs makes the flush fail with
+// ErrErased (it may leave empty directories). Segments are read whole row
+// groups at a time, ~4 MB of chat rows, per open segment.
+package coldstore

@@ -35,7 +35,7 @@ func TestPersistAndReload(t *testing.T) {
 		t.Fatal(err)
 	}
 	tbl := &Table{Schema: "chat", Name: "messages", Type: User, Options: Options{FlushRows: 100},
-		Columns: []Column{{Name: "id", Type: types.Of(types.Int8)}, {Name: "body", Type: types.Of(types.Text), Default: "'x'"}},
+		Columns:    []Column{{Name: "id", Type: types.Of(types.Int8)}, {Name: "body", Type: types.Of(types.Text), Default: "'x'"}},
 		PrimaryKey: []int{0}}
 	created, ok, err := c.CreateTable(ctx, tbl, false)
 	if err != nil || !ok {

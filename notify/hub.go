@@ -37,6 +37,7 @@ type Hub struct {
 	opts   Options
 	seed   maphash.Seed
 	shards [shardCount]shard
+	stats  hubStats
 }
 
 type shard struct {
@@ -229,6 +230,7 @@ func (h *Hub) Publish(pid uint32, entries []Entry) {
 				woken = append(woken, l) // its queue was empty: tell it
 			}
 		}
+		h.stats.count(ch.listeners)
 	}
 	for _, ch := range chans {
 		ch.mu.Unlock()

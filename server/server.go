@@ -7,20 +7,23 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"sync"
+	"time"
 
 	"github.com/kalamdb/kalamdb"
 	"github.com/kalamdb/kalamdb/auth"
 	"github.com/kalamdb/kalamdb/hotstore"
 	"github.com/kalamdb/kalamdb/notify"
 	"github.com/kalamdb/kalamdb/wire"
+	"github.com/kalamdb/kalamdb/wire/gateway"
 )
 
 // Config is everything a server needs; cmd/kalamdb fills it from flags.
 type Config struct {
 	DataDir      string
 	PGAddr       string
-	HTTPAddr     string // reserved for the HTTP gateway
+	HTTPAddr     string // HTTP and WebSocket gateway; empty: none
 	Durability   hotstore.Durability
 	JWTSecret    []byte
 	RootPassword string
@@ -30,6 +33,10 @@ type Config struct {
 	Logger       *slog.Logger
 	// Notify bounds each listening connection's notification queue.
 	Notify notify.Options
+	// Demo serves the gateway's demo page at /.
+	Demo bool
+	// Gateway bounds HTTP requests and WebSockets; zero fields take defaults.
+	Gateway gateway.Limits
 }
 
 // Server is a running KalamDB server.
@@ -39,6 +46,11 @@ type Server struct {
 	pg   *wire.Server
 	pgLn net.Listener
 	done chan error // Serve's result
+
+	gw       *gateway.Gateway // nil without HTTPAddr
+	http     *http.Server
+	httpLn   net.Listener
+	httpDone chan error // http.Server.Serve's result
 
 	closeOnce sync.Once
 }
@@ -72,10 +84,52 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s := &Server{log: log, db: db, pgLn: ln, done: make(chan error, 1)}
 	s.pg = wire.NewServer(wire.Config{TLS: tlsConf, Auth: cfg.PGAuth, Logger: log}, backend{db: db})
+	if cfg.HTTPAddr != "" {
+		if err := s.startHTTP(cfg, tlsConf); err != nil {
+			ln.Close()
+			db.Close()
+			return nil, err
+		}
+	}
 	log.Info("listening", "proto", "pg", "addr", ln.Addr().String())
 	go func() { s.done <- s.pg.Serve(ln) }()
 	return s, nil
 }
+
+// startHTTP starts the HTTP and WebSocket gateway (HTTPS with the TLS
+// certificate).
+func (s *Server) startHTTP(cfg Config, tlsConf *tls.Config) error {
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)
+	}
+	s.gw = gateway.New(gateway.Config{DB: s.db, Logger: s.log, Demo: cfg.Demo, Limits: cfg.Gateway})
+	s.http = &http.Server{
+		Handler:           s.gw,
+		ConnState:         s.gw.ConnState,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	s.httpLn, s.httpDone = ln, make(chan error, 1)
+	if tlsConf != nil {
+		ln = tls.NewListener(ln, tlsConf)
+	}
+	s.log.Info("listening", "proto", "http", "addr", s.httpLn.Addr().String())
+	go func() { s.httpDone <- s.http.Serve(ln) }()
+	return nil
+}
+
+// HTTPAddr is the HTTP listener's address ("" without one).
+func (s *Server) HTTPAddr() string {
+	if s.httpLn == nil {
+		return ""
+	}
+	return s.httpLn.Addr().String()
+}
+
+// Gateway is the HTTP and WebSocket gateway (nil without HTTPAddr).
+func (s *Server) Gateway() *gateway.Gateway { return s.gw }
 
 // PGAddr is the PostgreSQL listener's address.
 func (s *Server) PGAddr() string { return s.pgLn.Addr().String() }
@@ -88,7 +142,20 @@ func (s *Server) DB() *kalamdb.DB { return s.db }
 func (s *Server) Shutdown(ctx context.Context) error {
 	var err error
 	s.closeOnce.Do(func() {
-		err = s.pg.Shutdown(ctx)
+		if s.http != nil {
+			// Stop accepting and finish requests, then end WebSockets
+			// (hijacked: http.Server does not track them).
+			err = s.http.Shutdown(ctx)
+			if gerr := s.gw.Close(ctx); err == nil {
+				err = gerr
+			}
+			if serveErr := <-s.httpDone; serveErr != nil && !errors.Is(serveErr, http.ErrServerClosed) {
+				s.log.Error("http server stopped", "err", serveErr)
+			}
+		}
+		if perr := s.pg.Shutdown(ctx); err == nil {
+			err = perr
+		}
 		if serveErr := <-s.done; serveErr != nil && !errors.Is(serveErr, net.ErrClosed) {
 			s.log.Error("pg server stopped", "err", serveErr)
 		}

@@ -61,6 +61,7 @@ type serveFlags struct {
 	data, pgAddr, httpAddr, jwtSecret, rootPassword string
 	durability, tlsCert, tlsKey, pgAuth, logFormat  string
 	logLevel                                        string
+	demo                                            bool
 }
 
 func serve(args []string, stderr io.Writer) error {
@@ -78,6 +79,7 @@ func serve(args []string, stderr io.Writer) error {
 	fs.StringVar(&f.pgAuth, "pg-auth", envDefault("KALAMDB_PG_AUTH", "auto"), "auto, password or scram-sha-256 (KALAMDB_PG_AUTH)")
 	fs.StringVar(&f.logFormat, "log-format", envDefault("KALAMDB_LOG_FORMAT", "text"), "text or json (KALAMDB_LOG_FORMAT)")
 	fs.StringVar(&f.logLevel, "log-level", envDefault("KALAMDB_LOG_LEVEL", "info"), "debug, info, warn or error (KALAMDB_LOG_LEVEL)")
+	fs.BoolVar(&f.demo, "demo", envDefault("KALAMDB_DEMO", "") == "1" || strings.EqualFold(envDefault("KALAMDB_DEMO", ""), "true"), "serve the WebSocket demo page at / of the HTTP address (KALAMDB_DEMO=1)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -91,7 +93,7 @@ func serve(args []string, stderr io.Writer) error {
 	cfg := server.Config{
 		DataDir: f.data, PGAddr: f.pgAddr, HTTPAddr: f.httpAddr,
 		JWTSecret: []byte(f.jwtSecret), RootPassword: f.rootPassword,
-		TLSCert: f.tlsCert, TLSKey: f.tlsKey, Logger: log,
+		TLSCert: f.tlsCert, TLSKey: f.tlsKey, Logger: log, Demo: f.demo,
 	}
 	switch f.durability {
 	case "fsync":

@@ -1,0 +1,335 @@
+package gateway
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/kalamdb/kalamdb/auth"
+	"github.com/kalamdb/kalamdb/notify"
+	"github.com/kalamdb/kalamdb/pgerr"
+)
+
+// clientMessage is any message a client sends.
+type clientMessage struct {
+	Type      string          `json:"type"`
+	ID        string          `json:"id"`
+	UserID    string          `json:"userId"`
+	LastMsgID json.RawMessage `json:"lastMsgId"` // a number, or a string: _seq exceeds 2^53
+	Tables    []string        `json:"tables"`
+	SQL       string          `json:"sql"`
+	Options   struct {
+		LastRows *int            `json:"last_rows"`
+		FromSeq  json.RawMessage `json:"from_seq"`
+	} `json:"options"`
+}
+
+// subscription is one subscribe of a connection: the userId form or a
+// live query. Its listener buffers live changes until the replay (or the
+// initial rows) has been queued, then the writer renders them.
+type subscription struct {
+	id        string
+	prefix    []byte // `{"type":"change","id":"s1",`
+	partition string
+	listener  *notify.Listener
+	tables    map[string]bool // qualified table names passed on; nil: all
+	query     *liveQuery      // nil for the userId form
+	live      bool            // guarded by wsConn.mu: replay done, the writer renders
+
+	// Dedupe across the switch to live; set before live, then writer only.
+	seen      map[string]int64    // row key -> newest _seq already sent
+	keyCols   map[string][]string // table -> key column names (empty: keyed by _seq)
+	seenUntil time.Time
+}
+
+func (c *wsConn) handle(data []byte) {
+	var m clientMessage
+	if err := json.Unmarshal(data, &m); err != nil {
+		c.sendError("", pgerr.Wrap(err, pgerr.ProtocolViolation, "invalid message: %v", err))
+		return
+	}
+	switch m.Type {
+	case "ping":
+		_ = c.send([]byte(`{"type":"pong"}`))
+	case "subscribe":
+		switch {
+		case m.SQL != "":
+			c.subscribeQuery(&m)
+		case m.UserID != "":
+			c.subscribeUser(&m)
+		default:
+			c.sendError(m.ID, pgerr.New(pgerr.ProtocolViolation, `subscribe needs "sql" or "userId"`))
+		}
+	case "unsubscribe":
+		c.unsubscribe(m.ID)
+	default:
+		c.sendError(m.ID, pgerr.New(pgerr.ProtocolViolation, "unknown message type %q", m.Type))
+	}
+}
+
+// parseSeq reads a _seq given as a JSON number or string; ok is false when
+// it is absent or null.
+func parseSeq(raw json.RawMessage) (seq int64, ok bool, err error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return 0, false, nil
+	}
+	s := string(raw)
+	if raw[0] == '"' {
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return 0, false, err
+		}
+	}
+	seq, err = strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return 0, false, pgerr.New(pgerr.InvalidParameterValue, "invalid _seq %s: an integer is expected", raw)
+	}
+	return seq, true, nil
+}
+
+// mayReach reports whether the connection's user may see partition: their
+// own, or any with service and above (the rule pgwire applies).
+func (c *wsConn) mayReach(partition string) error {
+	if partition == c.claims.Subject || c.claims.Role >= auth.RoleService {
+		return nil
+	}
+	return pgerr.New(pgerr.InsufficientPrivilege, "permission denied for partition %s: only its owner and service roles may subscribe", partition)
+}
+
+// addSub registers a subscription (not yet live) and starts listening on
+// its partition's change channel.
+func (c *wsConn) addSub(s *subscription) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case c.subs == nil || c.failed != nil:
+		return errShutdown
+	case c.subs[s.id] != nil:
+		return pgerr.New(pgerr.DuplicateObject, "subscription %q already exists", s.id)
+	case len(c.subs) >= c.g.limits.MaxSubscriptions:
+		c.g.metrics.wsRefused.WithLabelValues("subscriptions").Inc()
+		return errTooManySubs
+	}
+	s.prefix = append(appendString([]byte(`{"type":"change","id":`), s.id), ',')
+	hub := c.g.db.Hub()
+	s.listener = hub.NewListener(c.pid)
+	s.listener.SetWake(c.poke)
+	hub.Listen(s.listener, s.partition)
+	c.subs[s.id] = s
+	c.g.metrics.wsSubs.Inc()
+	return nil
+}
+
+// goLive switches s to live changes after its history was queued.
+func (c *wsConn) goLive(s *subscription) {
+	if s.seen != nil {
+		s.seenUntil = time.Now().Add(c.g.limits.DedupeWindow)
+	}
+	c.mu.Lock()
+	s.live = true
+	c.dirty = true
+	c.startWriterLocked()
+	c.mu.Unlock()
+}
+
+// dropSub removes a subscription; false when there was none.
+func (c *wsConn) dropSub(id string) bool {
+	c.mu.Lock()
+	s := c.subs[id]
+	if s != nil {
+		delete(c.subs, id)
+	}
+	c.mu.Unlock()
+	if s == nil {
+		return false
+	}
+	c.g.db.Hub().UnlistenAll(s.listener)
+	c.g.metrics.wsSubs.Dec()
+	return true
+}
+
+func (c *wsConn) unsubscribe(id string) {
+	if !c.dropSub(id) {
+		c.sendError(id, pgerr.New(pgerr.UndefinedObject, "subscription %q does not exist", id))
+		return
+	}
+	_ = c.send(append(appendString([]byte(`{"type":"unsubscribed","id":`), id), '}'))
+}
+
+// parseTable reads "schema.table" or "table" (in public).
+func parseTable(s string) TableName {
+	if schema, name, ok := strings.Cut(s, "."); ok {
+		return TableName{schema, name}
+	}
+	return TableName{"public", s}
+}
+
+// subscribeUser is the original form: every change of a partition after
+// lastMsgId, replayed in _seq order, then live.
+func (c *wsConn) subscribeUser(m *clientMessage) {
+	id := m.ID
+	if id == "" {
+		id = m.UserID
+	}
+	after, replay, err := parseSeq(m.LastMsgID)
+	if err != nil {
+		c.sendError(id, err)
+		return
+	}
+	if err := c.mayReach(m.UserID); err != nil {
+		c.g.metrics.wsRefused.WithLabelValues("permission").Inc()
+		c.sendError(id, err)
+		return
+	}
+	tables := c.g.tables()
+	if len(m.Tables) > 0 {
+		tables = tables[:0:0]
+		for _, t := range m.Tables {
+			tables = append(tables, parseTable(t))
+		}
+	}
+	eng := c.g.db.Engine()
+	names := make(map[string]bool, len(tables))
+	for _, t := range tables {
+		// Check the table before subscribing: 42P01, or 42809 for a
+		// shared table.
+		if err := eng.Replay(c.ctx, t.Schema, t.Name, m.UserID, math.MaxInt64, func(*notify.Change) error { return nil }); err != nil {
+			c.sendError(id, err)
+			return
+		}
+		names[t.String()] = true
+	}
+	s := &subscription{id: id, partition: m.UserID, tables: names}
+	if err := c.addSub(s); err != nil {
+		c.sendError(id, err)
+		return
+	}
+	ack := append(appendString([]byte(`{"type":"subscribed","id":`), id), `,"userId":`...)
+	ack = appendString(ack, m.UserID)
+	if err := c.send(append(ack, '}')); err != nil {
+		return
+	}
+	if replay {
+		s.seen, s.keyCols = make(map[string]int64), make(map[string][]string)
+		err := replayMerged(c.ctx, eng, tables, m.UserID, after, c.g.limits.MaxReplayInFlight, func(ch *notify.Change) error {
+			s.remember(ch)
+			return c.send(append(append([]byte(nil), s.prefix...), ch.AppendJSON(nil, 0)[1:]...))
+		})
+		if err != nil {
+			c.dropSub(id)
+			c.sendError(id, err)
+			return
+		}
+	}
+	c.goLive(s)
+}
+
+// remember records a replayed change for the dedupe across the switch.
+func (s *subscription) remember(ch *notify.Change) {
+	t := ch.Table
+	if _, ok := s.keyCols[t.Name]; !ok {
+		cols := make([]string, len(t.Key))
+		for j, i := range t.Key {
+			cols[j] = t.Columns[i].Name
+		}
+		s.keyCols[t.Name] = cols
+	}
+	var key []byte
+	if len(t.Key) == 0 {
+		key = seqKey(t.Name, ch.Seq)
+	} else {
+		key = append([]byte(t.Name), 0)
+		for _, i := range t.Key {
+			var v any
+			if i < len(ch.Row) {
+				v = ch.Row[i]
+			}
+			key = append(notify.AppendValueJSON(key, t.Columns[i].Type, v), 0)
+		}
+	}
+	if old, ok := s.seen[string(key)]; !ok || ch.Seq > old {
+		s.seen[string(key)] = ch.Seq
+	}
+}
+
+func seqKey(table string, seq int64) []byte {
+	return strconv.AppendInt(append([]byte(table), 0, '#'), seq, 10)
+}
+
+// livePayload is the part of a change payload the writer reads.
+type livePayload struct {
+	Table     string                     `json:"table"`
+	Op        string                     `json:"op"`
+	Seq       int64                      `json:"seq"`
+	Row       map[string]json.RawMessage `json:"row"`
+	Truncated bool                       `json:"truncated"`
+}
+
+// duplicate reports whether the replay already sent this row at this or a
+// newer _seq (writer goroutine).
+func (s *subscription) duplicate(p *livePayload) bool {
+	if s.seen == nil {
+		return false
+	}
+	if time.Now().After(s.seenUntil) {
+		s.seen, s.keyCols = nil, nil // the switch is long past
+		return false
+	}
+	cols, ok := s.keyCols[p.Table]
+	if !ok {
+		return false // nothing of this table was replayed
+	}
+	var key []byte
+	if len(cols) == 0 {
+		key = seqKey(p.Table, p.Seq)
+	} else {
+		key = append([]byte(p.Table), 0)
+		for _, col := range cols {
+			key = append(append(key, p.Row[col]...), 0)
+		}
+	}
+	old, ok := s.seen[string(key)]
+	return ok && old >= p.Seq
+}
+
+// payloadTable reads the table name at the head of a change payload
+// ({"table":"public.messages",...}) without parsing the rest.
+func payloadTable(p string) (string, bool) {
+	const head = `{"table":"`
+	if !strings.HasPrefix(p, head) {
+		return "", false
+	}
+	rest := p[len(head):]
+	end := strings.IndexAny(rest, `"\`)
+	if end < 0 || rest[end] == '\\' {
+		var lp livePayload
+		if json.Unmarshal([]byte(p), &lp) != nil {
+			return "", false
+		}
+		return lp.Table, true
+	}
+	return rest[:end], true
+}
+
+// render turns a live notification into the message to send, or nil to
+// skip it (writer goroutine).
+func (s *subscription) render(n *notify.Notification) []byte {
+	table, ok := payloadTable(n.Payload)
+	if !ok || (s.tables != nil && !s.tables[table]) {
+		return nil // a NOTIFY on the user's channel, or another table
+	}
+	if s.query != nil {
+		return s.query.render(s, n.Payload)
+	}
+	if s.seen != nil {
+		var p livePayload
+		if err := json.Unmarshal([]byte(n.Payload), &p); err == nil && s.duplicate(&p) {
+			return nil
+		}
+	}
+	msg := make([]byte, 0, len(s.prefix)+len(n.Payload))
+	return append(append(msg, s.prefix...), n.Payload[1:]...)
+}

@@ -277,6 +277,9 @@ func (c *Catalog) CreateTable(ctx context.Context, t *Table, ifNotExists bool) (
 		}
 		return nil, false, errTableExists(t.Name)
 	}
+	if _, _, clash := c.findIndex(t.Schema, t.Name); clash {
+		return nil, false, errTableExists(t.Name)
+	}
 	t = t.clone()
 	t.ID = c.nextID
 	c.nextID++
@@ -324,7 +327,7 @@ func (c *Catalog) AlterTable(ctx context.Context, schema, name string, change fu
 		return nil, err
 	}
 	if t.QualifiedName() != old.QualifiedName() {
-		if _, clash := c.tables[t.QualifiedName()]; clash {
+		if c.relationExists(t.Schema, t.Name) {
 			return nil, errTableExists(t.Name)
 		}
 	}

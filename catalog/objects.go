@@ -55,6 +55,37 @@ type Table struct {
 	Columns    []Column  `json:"columns"`
 	PrimaryKey []int     `json:"primary_key,omitempty"` // indexes into Columns
 	NextColumn uint32    `json:"next_column"`
+	Indexes    []Index   `json:"indexes,omitempty"`
+}
+
+// Index is a secondary index on a table, kept inside each partition. Its
+// id comes from the same counter as table ids, so it names its own
+// keyspace in the hot store.
+type Index struct {
+	ID      uint32   `json:"id"`
+	Name    string   `json:"name"`
+	Columns []uint32 `json:"columns"` // column ids, so DROP COLUMN elsewhere keeps it valid
+	Unique  bool     `json:"unique,omitempty"`
+}
+
+// ColumnByID returns the index into Columns of the column with id, or -1.
+func (t *Table) ColumnByID(id uint32) int {
+	for i := range t.Columns {
+		if t.Columns[i].ID == id {
+			return i
+		}
+	}
+	return -1
+}
+
+// IndexNamed returns the named index of t.
+func (t *Table) IndexNamed(name string) (*Index, bool) {
+	for i := range t.Indexes {
+		if t.Indexes[i].Name == name {
+			return &t.Indexes[i], true
+		}
+	}
+	return nil, false
 }
 
 // QualifiedName is schema.name.
@@ -75,6 +106,14 @@ func (t *Table) clone() *Table {
 	c := *t
 	c.Columns = append([]Column(nil), t.Columns...)
 	c.PrimaryKey = append([]int(nil), t.PrimaryKey...)
+	c.Indexes = make([]Index, len(t.Indexes))
+	for i, ix := range t.Indexes {
+		ix.Columns = append([]uint32(nil), ix.Columns...)
+		c.Indexes[i] = ix
+	}
+	if len(c.Indexes) == 0 {
+		c.Indexes = nil
+	}
 	return &c
 }
 

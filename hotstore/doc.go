@@ -3,8 +3,9 @@
 // codec, a schema-independent row codec, a seq index for "everything after
 // seq N", _seq generation and durable group commit.
 //
-// Main types: Store (Open, Begin, NextSeq, DropTable), Txn (Get, Put, Scan,
-// ScanSeq, the meta keyspace, Commit) and Iterator.
+// Main types: Store (Open, Begin, NextSeq, DropTable, DropIndex), Txn (Get,
+// Put, Scan, ScanSeq, the index and meta keyspaces, Savepoint, RollbackTo,
+// Commit) and Iterator.
 //
 // # Key layout
 //
@@ -12,6 +13,7 @@
 //
 //	'r' table(uint32 BE) user(escaped) pk        -> record
 //	's' table(uint32 BE) user(escaped) seq(u64 BE) -> pk
+//	'i' index(uint32 BE) user(escaped) key         -> value (secondary indexes)
 //	'm' key                                       -> value (catalog, GetMeta...)
 //	'x' "seq-lease"                               -> int64 BE (NextSeq lease)
 //
@@ -25,6 +27,19 @@
 // change replay and flushes see deletes; Scan hides tombstones unless asked,
 // Get and ScanSeq return them. Put reads the key's previous version and
 // deletes its seq-index entry, so the index has one entry per live key.
+//
+// Index entries (index.go) are set, deleted and scanned raw by the SQL
+// layer, which chooses their keys (AppendIndexKey, NULL sorting last) and
+// values; they have no seq index. DropIndex removes an index's entries in
+// every partition; Partitions lists the users that have rows in a table.
+//
+// # Savepoints
+//
+// Badger cannot roll back part of a transaction, so while a savepoint is
+// open every write first records the key's previous state (value and
+// expiry, or absence) in an undo log; RollbackTo writes those states back,
+// newest first (savepoint.go). Recording reads the key, which adds it to
+// Badger's conflict set.
 //
 // # Codecs
 //

@@ -33,6 +33,8 @@ type Iterator struct {
 	skip    []byte // reverse only: pass over keys >= skip (the exclusive End)
 	reverse bool
 	deleted bool // return tombstones
+	raw     bool // index entries: Value instead of Record
+	entries uint64
 
 	// Seq-index walks look each row up under rowPrefix.
 	bySeq     bool
@@ -47,7 +49,12 @@ type Iterator struct {
 
 // Scan iterates p's records in primary-key order.
 func (t *Txn) Scan(p Partition, o ScanOptions) *Iterator {
-	prefix := appendPartition(nil, tagRow, p)
+	return t.scanKeyspace(tagRow, p, o)
+}
+
+// scanKeyspace walks p's keys in one keyspace (rows or index entries).
+func (t *Txn) scanKeyspace(tag byte, p Partition, o ScanOptions) *Iterator {
+	prefix := appendPartition(nil, tag, p)
 	it := &Iterator{t: t, prefix: prefix, reverse: o.Reverse, deleted: o.IncludeDeleted}
 	withKey := func(k []byte) []byte {
 		return append(append(make([]byte, 0, len(prefix)+len(k)), prefix...), k...)
@@ -158,6 +165,11 @@ func (it *Iterator) loadRow(item *badger.Item) (bool, error) {
 	if it.vbuf, err = item.ValueCopy(it.vbuf[:0]); err != nil {
 		return false, err
 	}
+	if it.raw {
+		it.entries++
+		it.key = item.Key()[len(it.prefix):]
+		return true, nil
+	}
 	if it.rec, err = decodeRecord(it.vbuf); err != nil {
 		return false, err
 	}
@@ -213,6 +225,9 @@ func (it *Iterator) Close() {
 	}
 	it.bi.Close()
 	it.bi = nil
+	if it.entries > 0 {
+		it.t.s.indexEntries.Add(it.entries)
+	}
 	it.finished = true
 	iters := it.t.iters
 	for i, o := range iters {

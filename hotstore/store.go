@@ -70,6 +70,9 @@ type Stats struct {
 	Commits   uint64 // committed transactions that wrote something
 	Fsyncs    uint64 // finished group-commit sync rounds
 	Conflicts uint64 // commits refused with SQLSTATE 40001
+	// IndexEntries counts secondary-index entries read by ScanIndex, so
+	// tests and metrics can see how much an index scan touched.
+	IndexEntries uint64
 }
 
 // Store is the hot store: one Badger instance for every partition.
@@ -88,6 +91,8 @@ type Store struct {
 	commits   atomic.Uint64
 	fsyncs    atomic.Uint64
 	conflicts atomic.Uint64
+
+	indexEntries atomic.Uint64
 
 	// valueThreshold is Badger's: values at least this long go to the
 	// value log. vlogWrites counts Puts of such values, so the syncer
@@ -160,6 +165,8 @@ func (s *Store) Stats() Stats {
 		Commits:   s.commits.Load(),
 		Fsyncs:    s.fsyncs.Load(),
 		Conflicts: s.conflicts.Load(),
+
+		IndexEntries: s.indexEntries.Load(),
 	}
 }
 

@@ -66,6 +66,12 @@ type Txn struct {
 	kbuf  []byte      // scratch for lookup keys (Badger does not keep them)
 	wrote bool
 	done  bool
+
+	// Savepoints (savepoint.go): undo holds the previous state of every
+	// key written while marks (undo lengths, one per open savepoint) is
+	// not empty.
+	undo  []undoEntry
+	marks []int
 }
 
 // Begin starts a read-write transaction on a consistent snapshot.
@@ -159,6 +165,9 @@ func (t *Txn) retireIndex(p Partition, item *badger.Item, newSeq int64) error {
 }
 
 func (t *Txn) set(e *badger.Entry) error {
+	if err := t.remember(e.Key); err != nil {
+		return err
+	}
 	if len(e.Value) >= t.s.valueThreshold {
 		// Counted before the commit reaches Badger, so the sync round
 		// that acknowledges it sees the count.
@@ -172,6 +181,9 @@ func (t *Txn) set(e *badger.Entry) error {
 }
 
 func (t *Txn) del(key []byte) error {
+	if err := t.remember(key); err != nil {
+		return err
+	}
 	if err := t.bt.Delete(key); err != nil {
 		return mapWriteErr("delete", err)
 	}

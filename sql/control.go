@@ -45,7 +45,7 @@ func (s *Session) bindTransaction(t *pg_query.TransactionStmt) (plan, error) {
 			return tagOnly("ROLLBACK"), nil
 		}
 	default:
-		return nil, pgerr.New(pgerr.FeatureNotSupported, "savepoints and two-phase commit are not supported yet")
+		return s.bindSavepoint(t)
 	}
 	return &funcPlan{k: kindTxControl, fn: fn}, nil
 }

@@ -291,12 +291,16 @@ func (s *Session) bindDrop(d *pg_query.DropStmt) (plan, error) {
 					return nil, err
 				}
 				if t != nil {
-					if err := s.eng.store.DropTable(ctx, t.ID); err != nil {
+					if err := s.eng.dropTableData(ctx, t); err != nil {
 						return nil, err
 					}
 				}
 			}
 			return tagOnly("DROP TABLE"), nil
+		}), nil
+	case pg_query.ObjectType_OBJECT_INDEX:
+		return utility(func(ctx context.Context, x *execCtx) (*Result, error) {
+			return s.dropIndexes(ctx, d)
 		}), nil
 	case pg_query.ObjectType_OBJECT_SCHEMA:
 		return utility(func(ctx context.Context, x *execCtx) (*Result, error) {
@@ -313,7 +317,7 @@ func (s *Session) bindDrop(d *pg_query.DropStmt) (plan, error) {
 					return nil, err
 				}
 				for _, t := range tables {
-					if err := s.eng.store.DropTable(ctx, t.ID); err != nil {
+					if err := s.eng.dropTableData(ctx, t); err != nil {
 						return nil, err
 					}
 				}

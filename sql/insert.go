@@ -24,6 +24,7 @@ type insertPlan struct {
 	defaults []expr.Expr   // per table column, nil for none
 	ret      *returning
 	changes  *notify.Table // per-user tables: rows go to the change channel
+	conflict *onConflict   // ON CONFLICT, nil without
 }
 
 func (p *insertPlan) kind() planKind    { return kindWrite }
@@ -32,9 +33,6 @@ func (p *insertPlan) columns() []Column { return p.ret.columns() }
 func (s *Session) bindInsert(ins *pg_query.InsertStmt, params *expr.Params) (plan, error) {
 	if ins.WithClause != nil {
 		return nil, pgerr.New(pgerr.FeatureNotSupported, "WITH is not supported yet")
-	}
-	if ins.OnConflictClause != nil {
-		return nil, pgerr.New(pgerr.FeatureNotSupported, "ON CONFLICT is not supported yet")
 	}
 	ref, err := s.resolveTable(ins.Relation)
 	if err != nil {
@@ -101,6 +99,11 @@ func (s *Session) bindInsert(ins *pg_query.InsertStmt, params *expr.Params) (pla
 			return nil, pgerr.New(pgerr.SyntaxError, "INSERT has more expressions than target columns")
 		}
 	}
+	if ins.OnConflictClause != nil {
+		if p.conflict, err = s.bindOnConflict(ins.OnConflictClause, ref, layout, params); err != nil {
+			return nil, err
+		}
+	}
 	if p.ret, err = bindReturning(ins.ReturningList, ref, params); err != nil {
 		return nil, err
 	}
@@ -132,12 +135,20 @@ func (p *insertPlan) exec(ctx context.Context, x *execCtx) (*Result, error) {
 	}
 	var n int64
 	var out [][]any
+	var touched map[string]bool // ON CONFLICT DO UPDATE: keys written
+	if p.conflict != nil && p.conflict.update {
+		touched = map[string]bool{}
+	}
 	insert := func(supplied []any, exprs []expr.Expr) error {
 		row, err := p.newRow(x, supplied, exprs)
 		if err != nil {
 			return err
 		}
-		if err := p.write(x, part, row); err != nil {
+		if p.conflict != nil {
+			if row, err = p.conflict.insert(x, p, part, row, touched); err != nil || row == nil {
+				return err
+			}
+		} else if err := p.write(x, part, row); err != nil {
 			return err
 		}
 		n++
@@ -213,36 +224,9 @@ func (p *insertPlan) newRow(x *execCtx, supplied []any, exprs []expr.Expr) ([]an
 	return row, nil
 }
 
-// write stores a new row, enforcing NOT NULL and key uniqueness.
+// write stores a new row, enforcing NOT NULL, key and index uniqueness.
 func (p *insertPlan) write(x *execCtx, part hotstore.Partition, row []any) error {
-	if err := p.layout.checkRow(row); err != nil {
-		return err
-	}
-	seq := x.s.eng.store.NextSeq()
-	n := len(p.ref.t.Columns)
-	row[n], row[n+1] = seq, false
-	key, err := p.layout.key(row)
-	if err != nil {
-		return err
-	}
-	if len(p.ref.t.PrimaryKey) > 0 {
-		old, ok, err := x.txn.Get(part, key)
-		if err != nil {
-			return err
-		}
-		if ok && !old.Deleted {
-			return p.layout.duplicateKey(row)
-		}
-	}
-	data, err := p.layout.encode(row)
-	if err != nil {
-		return err
-	}
-	if err := x.txn.Put(part, key, hotstore.Record{Seq: seq, Data: data}, p.ref.t.Options.TTL); err != nil {
-		return err
-	}
-	x.s.recordChange(p.changes, part, notify.OpInsert, seq, row, nil)
-	return nil
+	return p.layout.insertRow(x, part, p.changes, row)
 }
 
 // assignCast converts a value for a column of another type, as an

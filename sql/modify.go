@@ -152,65 +152,19 @@ func (p *modifyPlan) exec(ctx context.Context, x *execCtx) (*Result, error) {
 
 // apply deletes or updates one row and returns the row RETURNING sees.
 func (p *modifyPlan) apply(x *execCtx, part hotstore.Partition, old []any) ([]any, error) {
-	n := len(p.ref.t.Columns)
-	oldKey, err := p.layout.key(old)
-	if err != nil {
-		return nil, err
-	}
-	ttl := p.ref.t.Options.TTL
 	if p.delete {
-		seq := x.s.eng.store.NextSeq()
-		if err := x.txn.Put(part, oldKey, hotstore.Record{Seq: seq, Deleted: true}, ttl); err != nil {
-			return nil, err
-		}
-		x.s.recordChange(p.changes, part, notify.OpDelete, seq, old, nil)
-		return old, nil
+		return old, p.layout.deleteRow(x, part, p.changes, old)
 	}
 	row := append([]any(nil), old...)
 	for _, a := range p.sets {
 		var v any
 		if a.e != nil {
+			var err error
 			if v, err = a.e.Eval(x.env, old); err != nil {
 				return nil, err
 			}
 		}
 		row[a.col] = v
 	}
-	if err := p.layout.checkRow(row); err != nil {
-		return nil, err
-	}
-	seq := x.s.eng.store.NextSeq()
-	row[n] = seq
-	key := oldKey
-	var movedFrom []any // the old key when the update changes it
-	if len(p.ref.t.PrimaryKey) > 0 {
-		if key, err = p.layout.key(row); err != nil {
-			return nil, err
-		}
-		if string(key) != string(oldKey) {
-			// The key changed: the new key must be free, the old one dies.
-			prev, ok, err := x.txn.Get(part, key)
-			if err != nil {
-				return nil, err
-			}
-			if ok && !prev.Deleted {
-				return nil, p.layout.duplicateKey(row)
-			}
-			if err := x.txn.Put(part, oldKey, hotstore.Record{Seq: seq, Deleted: true}, ttl); err != nil {
-				return nil, err
-			}
-			seq = x.s.eng.store.NextSeq()
-			row[n] = seq
-			movedFrom = keyValues(p.ref.t, old)
-		}
-	}
-	data, err := p.layout.encode(row)
-	if err != nil {
-		return nil, err
-	}
-	if err := x.txn.Put(part, key, hotstore.Record{Seq: seq, Data: data}, ttl); err != nil {
-		return nil, err
-	}
-	x.s.recordChange(p.changes, part, notify.OpUpdate, seq, row, movedFrom)
-	return row, nil
+	return row, p.layout.updateRow(x, part, p.changes, old, row)
 }

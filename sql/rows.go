@@ -14,10 +14,11 @@ type rowLayout struct {
 	ids     []uint32
 	posByID []int32 // column id -> position, -1 for dropped columns
 	missing []any   // value of each column in rows written before it existed
+	indexes []*indexLayout
 }
 
 func newRowLayout(t *catalog.Table) (*rowLayout, error) {
-	l := &rowLayout{t: t, posByID: make([]int32, t.NextColumn+1), missing: make([]any, len(t.Columns))}
+	l := &rowLayout{t: t, posByID: make([]int32, t.NextColumn+1), missing: make([]any, len(t.Columns)), indexes: bindIndexes(t)}
 	for i := range l.posByID {
 		l.posByID[i] = -1
 	}

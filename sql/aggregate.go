@@ -3,7 +3,6 @@ package sql
 import (
 	"strings"
 
-	"github.com/cockroachdb/apd/v3"
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
 	"github.com/kalamdb/kalamdb/pgerr"
@@ -12,35 +11,15 @@ import (
 )
 
 // aggScope is the scope after grouping: rows are the group keys followed
-// by the aggregate values. Column references must name a grouped column.
+// by the aggregate values. Column references must name a grouped column
+// (or an enclosing query's column).
 type aggScope struct {
-	input    expr.Scope
-	groups   []expr.Expr
-	groupCol []int       // input column of each group key, -1 for expressions
-	byTarget map[int]int // select-list position -> group key (GROUP BY 1)
-	calls    []*aggCall
-	params   *expr.Params
-}
-
-// usesAggregate reports whether the select list, HAVING or ORDER BY calls
-// an aggregate function.
-func usesAggregate(sel *pg_query.SelectStmt) bool {
-	found := false
-	check := func(n *pg_query.Node) {
-		walk(n, func(c *pg_query.Node) {
-			if fc := c.GetFuncCall(); fc != nil && fc.Over == nil && isAggregateCall(fc) {
-				found = true
-			}
-		})
-	}
-	for _, t := range sel.TargetList {
-		check(t)
-	}
-	check(sel.HavingClause)
-	for _, s := range sel.SortClause {
-		check(s)
-	}
-	return found
+	input      *relScope
+	groups     []expr.Expr
+	groupNodes []*pg_query.Node // GROUP BY expressions, ordinals resolved
+	groupCol   []int            // input column of each group key, -1 for expressions
+	calls      []*aggCall
+	params     *expr.Params
 }
 
 func isAggregateCall(fc *pg_query.FuncCall) bool {
@@ -48,18 +27,30 @@ func isAggregateCall(fc *pg_query.FuncCall) bool {
 	return expr.IsAggregate(name)
 }
 
-func newAggScope(input expr.Scope, groupBy, targets []*pg_query.Node, params *expr.Params) (*aggScope, error) {
-	a := &aggScope{input: input, byTarget: map[int]int{}, params: params}
+func newAggScope(input *relScope, groupBy, targets []*pg_query.Node, params *expr.Params) (*aggScope, error) {
+	a := &aggScope{input: input, params: params}
 	for _, g := range groupBy {
 		n := g
-		target := -1
 		if c := g.GetAConst(); c != nil && c.GetIval() != nil {
 			i := int(c.GetIval().Ival)
 			if i < 1 || i > len(targets) {
 				return nil, pgerr.New(pgerr.InvalidColumnReference, "GROUP BY position %d is not in select list", i)
 			}
-			target = i - 1
-			n = targets[target].GetResTarget().Val
+			n = targets[i-1].GetResTarget().Val
+		} else if cr := g.GetColumnRef(); cr != nil && len(cr.Fields) == 1 {
+			// A bare name that is no input column names an output column.
+			name := strVal(cr.Fields[0])
+			if _, _, err := input.Column([]string{name}); isNotFound(err) {
+				for _, t := range targets {
+					if rt := t.GetResTarget(); rt.Name == name {
+						n = rt.Val
+						break
+					}
+				}
+			}
+		}
+		if n.GetGroupingSet() != nil {
+			return nil, pgerr.New(pgerr.FeatureNotSupported, "GROUPING SETS, ROLLUP and CUBE are not supported yet")
 		}
 		e, err := expr.Compile(n, input, params)
 		if err != nil {
@@ -71,16 +62,22 @@ func newAggScope(input expr.Scope, groupBy, targets []*pg_query.Node, params *ex
 				col = i
 			}
 		}
-		if target >= 0 {
-			a.byTarget[target] = len(a.groups)
-		}
 		a.groups = append(a.groups, e)
+		a.groupNodes = append(a.groupNodes, n)
 		a.groupCol = append(a.groupCol, col)
 	}
 	return a, nil
 }
 
+// rewrite replaces GROUP BY expressions inside n by group references.
+func (a *aggScope) rewrite(n *pg_query.Node) *pg_query.Node { return rewriteGroups(n, a.groupNodes) }
+
+func (a *aggScope) width() int { return len(a.groups) + len(a.calls) }
+
 func (a *aggScope) Column(names []string) (int, types.Type, error) {
+	if g, ok := groupRefIndex(names); ok && g < len(a.groups) {
+		return g, a.groups[g].Type(), nil
+	}
 	i, t, err := a.input.Column(names)
 	if err != nil {
 		return 0, types.Type{}, err
@@ -91,6 +88,25 @@ func (a *aggScope) Column(names []string) (int, types.Type, error) {
 		}
 	}
 	return 0, types.Type{}, pgerr.New(pgerr.GroupingError, "column %q must appear in the GROUP BY clause or be used in an aggregate function", strings.Join(names, "."))
+}
+
+func (a *aggScope) lookup(names []string) (int, int, types.Type, error) {
+	i, t, err := a.Column(names)
+	if err == nil || !isNotFound(err) || a.input.outer == nil {
+		return 0, i, t, err
+	}
+	level, idx, ot, oerr := a.input.outer.lookup(names)
+	if oerr != nil {
+		return 0, 0, types.Type{}, err
+	}
+	a.input.b.outerRefs++
+	return level + 1, idx, ot, nil
+}
+
+func (a *aggScope) ColumnExpr(names []string) (expr.Expr, error) { return levelExpr(a.lookup(names)) }
+
+func (a *aggScope) Subquery(sel *pg_query.Node) (expr.Subquery, error) {
+	return a.input.b.subquery(sel, a)
 }
 
 func (a *aggScope) Aggregate(fc *pg_query.FuncCall) (int, types.Type, bool, error) {
@@ -112,15 +128,29 @@ type aggCall struct {
 	distinct bool
 	args     []expr.Expr
 	filter   expr.Expr
+	order    []sortKey // ORDER BY inside the call, over the collected keys
+	orderBy  []expr.Expr
 	typ      types.Type
+	// collects: the aggregate keeps every input (array_agg, jsonb_agg,
+	// ordered string_agg) and folds them at the end.
+	collects bool
+	// keepsNulls: NULL inputs count (array_agg, jsonb_agg).
+	keepsNulls bool
 }
 
 func newAggCall(fc *pg_query.FuncCall, input expr.Scope, params *expr.Params) (*aggCall, error) {
 	c := &aggCall{name: strings.ToLower(strVal(fc.Funcname[len(fc.Funcname)-1])), star: fc.AggStar, distinct: fc.AggDistinct}
-	if len(fc.AggOrder) > 0 || fc.AggWithinGroup {
-		return nil, pgerr.New(pgerr.FeatureNotSupported, "ORDER BY inside an aggregate is not supported yet")
+	if fc.AggWithinGroup {
+		return nil, pgerr.New(pgerr.FeatureNotSupported, "WITHIN GROUP is not supported yet")
 	}
 	for _, n := range fc.Args {
+		if e, ok, err := wholeRow(n, input); ok || err != nil {
+			if err != nil {
+				return nil, err
+			}
+			c.args = append(c.args, e)
+			continue
+		}
 		e, err := expr.Compile(n, input, params)
 		if err != nil {
 			return nil, err
@@ -133,6 +163,17 @@ func newAggCall(fc *pg_query.FuncCall, input expr.Scope, params *expr.Params) (*
 			return nil, err
 		}
 		c.filter = f
+	}
+	for i, n := range fc.AggOrder {
+		sb := n.GetSortBy()
+		e, err := expr.Compile(sb.Node, input, params)
+		if err != nil {
+			return nil, err
+		}
+		k := sortKeyOf(sb)
+		k.col, k.oid = i, e.Type().OID
+		c.order = append(c.order, k)
+		c.orderBy = append(c.orderBy, e)
 	}
 	want := 1
 	switch c.name {
@@ -152,17 +193,66 @@ func newAggCall(fc *pg_query.FuncCall, input expr.Scope, params *expr.Params) (*
 		if len(c.args) == 1 {
 			c.typ = c.args[0].Type()
 		}
-	case "bool_and", "bool_or":
+	case "bool_and", "bool_or", "every":
 		c.typ = types.Of(types.Bool)
 	case "string_agg":
 		c.typ, want = types.Of(types.Text), 2
+		c.collects = len(c.order) > 0
+	case "array_agg":
+		arr := types.ArrayOf(c.argType())
+		if arr == 0 {
+			return nil, pgerr.New(pgerr.FeatureNotSupported, "array_agg of this type is not supported yet")
+		}
+		c.typ, c.collects, c.keepsNulls = types.Of(arr), true, true
+	case "jsonb_agg":
+		c.typ, c.collects, c.keepsNulls = types.Of(types.JSONB), true, true
+	case "jsonb_object_agg":
+		c.typ, c.collects, c.keepsNulls, want = types.Of(types.JSONB), true, true, 2
 	default:
 		return nil, pgerr.New(pgerr.FeatureNotSupported, "aggregate %s is not supported yet", c.name)
 	}
 	if len(c.args) != want {
 		return nil, pgerr.New(pgerr.UndefinedFunction, "function %s with %d arguments does not exist", c.name, len(c.args))
 	}
+	if c.name == "count" || c.name == "sum" || c.name == "avg" || c.name == "min" || c.name == "max" {
+		if c.name != "count" && c.typ.OID == 0 {
+			return nil, pgerr.New(pgerr.UndefinedFunction, "function %s does not exist", c.name)
+		}
+	}
 	return c, nil
+}
+
+// wholeRow compiles t.* as an aggregate argument (count(t.*)): NULL when
+// an outer join NULL-extended t, non-NULL otherwise.
+func wholeRow(n *pg_query.Node, input expr.Scope) (expr.Expr, bool, error) {
+	cr := n.GetColumnRef()
+	rs, ok := input.(*relScope)
+	if cr == nil || !ok || len(cr.Fields) != 2 || cr.Fields[1].GetAStar() == nil {
+		return nil, false, nil
+	}
+	qual := strVal(cr.Fields[0])
+	var cols []int
+	for i, c := range rs.cols {
+		if c.qual == qual {
+			cols = append(cols, i)
+		}
+	}
+	if len(cols) == 0 {
+		return nil, true, pgerr.New(pgerr.UndefinedTable, "missing FROM-clause entry for table %q", qual)
+	}
+	return wholeRowExpr(cols), true, nil
+}
+
+type wholeRowExpr []int
+
+func (w wholeRowExpr) Type() types.Type { return types.Of(types.Record) }
+func (w wholeRowExpr) Eval(_ *expr.Env, row []any) (any, error) {
+	for _, i := range w {
+		if row[i] != nil {
+			return true, nil
+		}
+	}
+	return nil, nil
 }
 
 func (c *aggCall) argType() types.OID {
@@ -180,8 +270,10 @@ func sumType(arg types.OID) types.Type {
 		return types.Of(types.Float8)
 	case types.IntervalOID:
 		return types.Of(types.IntervalOID)
+	case types.Int8, types.Numeric:
+		return types.Of(types.Numeric)
 	}
-	return types.Of(types.Numeric)
+	return types.Type{}
 }
 
 // aggRun accumulates the groups of one execution.
@@ -190,6 +282,7 @@ type aggRun struct {
 	groups map[string]*aggGroup
 	order  []*aggGroup
 	key    []byte
+	mem    memTracker
 }
 
 type aggGroup struct {
@@ -197,7 +290,9 @@ type aggGroup struct {
 	states []*aggState
 }
 
-func (a *aggScope) start() *aggRun { return &aggRun{a: a, groups: map[string]*aggGroup{}} }
+func (a *aggScope) start(r *qrun) *aggRun {
+	return &aggRun{a: a, groups: map[string]*aggGroup{}, mem: memTracker{r: r}}
+}
 
 func (r *aggRun) add(env *expr.Env, in []any) error {
 	keys := make([]any, len(r.a.groups))
@@ -212,11 +307,14 @@ func (r *aggRun) add(env *expr.Env, in []any) error {
 	}
 	grp, ok := r.groups[string(r.key)]
 	if !ok {
+		if err := r.mem.add(keys); err != nil {
+			return err
+		}
 		grp = r.newGroup(keys)
 		r.groups[string(r.key)] = grp
 	}
 	for i, c := range r.a.calls {
-		if err := grp.states[i].add(env, c, in); err != nil {
+		if err := grp.states[i].add(env, c, in, &r.mem); err != nil {
 			return err
 		}
 	}
@@ -234,7 +332,7 @@ func (r *aggRun) newGroup(keys []any) *aggGroup {
 
 // results returns one row per group; without GROUP BY there is always
 // exactly one row, even over no input.
-func (r *aggRun) results() []([]any) {
+func (r *aggRun) results(env *expr.Env) ([][]any, error) {
 	if len(r.a.groups) == 0 && len(r.order) == 0 {
 		r.newGroup(nil)
 	}
@@ -242,11 +340,15 @@ func (r *aggRun) results() []([]any) {
 	for _, g := range r.order {
 		row := append([]any(nil), g.keys...)
 		for i, c := range r.a.calls {
-			row = append(row, g.states[i].result(c))
+			v, err := g.states[i].result(env, c)
+			if err != nil {
+				return nil, err
+			}
+			row = append(row, v)
 		}
 		out = append(out, row)
 	}
-	return out
+	return out, nil
 }
 
 func appendGroupKey(buf []byte, oid types.OID, v any) []byte {
@@ -256,133 +358,4 @@ func appendGroupKey(buf []byte, oid types.OID, v any) []byte {
 	buf = append(buf, 1)
 	buf = types.AppendText(buf, oid, v, nil)
 	return append(buf, 0xff, 0)
-}
-
-// aggState is one aggregate's running value in one group.
-type aggState struct {
-	count int64
-	val   any
-	dec   *apd.Decimal
-	float float64
-	sb    strings.Builder
-	seen  map[string]bool // for DISTINCT
-}
-
-var decimalCtx = apd.BaseContext.WithPrecision(40)
-
-func (st *aggState) add(env *expr.Env, c *aggCall, in []any) error {
-	if c.filter != nil {
-		ok, err := c.filter.Eval(env, in)
-		if err != nil || ok != true {
-			return err
-		}
-	}
-	if c.star {
-		st.count++
-		return nil
-	}
-	v, err := c.args[0].Eval(env, in)
-	if err != nil || v == nil {
-		return err
-	}
-	if c.distinct {
-		key := string(appendGroupKey(nil, c.args[0].Type().OID, v))
-		if st.seen == nil {
-			st.seen = map[string]bool{}
-		}
-		if st.seen[key] {
-			return nil
-		}
-		st.seen[key] = true
-	}
-	st.count++
-	switch c.name {
-	case "sum", "avg":
-		switch x := v.(type) {
-		case int64:
-			if st.dec == nil {
-				st.dec = new(apd.Decimal)
-			}
-			_, err = decimalCtx.Add(st.dec, st.dec, apd.New(x, 0))
-		case *apd.Decimal:
-			if st.dec == nil {
-				st.dec = new(apd.Decimal)
-			}
-			_, err = decimalCtx.Add(st.dec, st.dec, x)
-		case float64:
-			st.float += x
-		case types.Interval:
-			cur, _ := st.val.(types.Interval)
-			st.val = types.Interval{Months: cur.Months + x.Months, Days: cur.Days + x.Days, Micros: cur.Micros + x.Micros}
-		}
-		return err
-	case "min", "max":
-		if st.val == nil {
-			st.val = v
-			return nil
-		}
-		cmp := types.Compare(c.typ.OID, v, st.val)
-		if (c.name == "min" && cmp < 0) || (c.name == "max" && cmp > 0) {
-			st.val = v
-		}
-	case "bool_and":
-		if st.val == nil {
-			st.val = true
-		}
-		st.val = st.val.(bool) && v.(bool)
-	case "bool_or":
-		if st.val == nil {
-			st.val = false
-		}
-		st.val = st.val.(bool) || v.(bool)
-	case "string_agg":
-		sep, err := c.args[1].Eval(env, in)
-		if err != nil {
-			return err
-		}
-		if st.count > 1 && sep != nil {
-			st.sb.WriteString(sep.(string))
-		}
-		st.sb.WriteString(v.(string))
-	}
-	return nil
-}
-
-func (st *aggState) result(c *aggCall) any {
-	switch c.name {
-	case "count":
-		return st.count
-	case "string_agg":
-		if st.count == 0 {
-			return nil
-		}
-		return st.sb.String()
-	case "sum", "avg":
-		if st.count == 0 {
-			return nil
-		}
-		switch c.typ.OID {
-		case types.Float8:
-			if c.name == "avg" {
-				return st.float / float64(st.count)
-			}
-			return st.float
-		case types.Int8:
-			i, err := st.dec.Int64()
-			if err != nil {
-				return nil
-			}
-			return i
-		case types.IntervalOID:
-			return st.val
-		}
-		if c.name == "avg" {
-			q := new(apd.Decimal)
-			_, _ = decimalCtx.Quo(q, st.dec, apd.New(st.count, 0))
-			_, _ = decimalCtx.Quantize(q, q, -16)
-			return q
-		}
-		return st.dec
-	}
-	return st.val
 }

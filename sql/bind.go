@@ -15,6 +15,8 @@ func (s *Session) bind(n *pg_query.Node, params *expr.Params) (plan, error) {
 	switch {
 	case n.GetSelectStmt() != nil:
 		return s.bindSelect(n.GetSelectStmt(), params)
+	case n.GetExplainStmt() != nil:
+		return s.bindExplain(n.GetExplainStmt(), params)
 	case n.GetInsertStmt() != nil:
 		return s.bindInsert(n.GetInsertStmt(), params)
 	case n.GetUpdateStmt() != nil:
@@ -33,6 +35,14 @@ func (s *Session) bind(n *pg_query.Node, params *expr.Params) (plan, error) {
 		return s.bindCreateTable(n.GetCreateStmt())
 	case n.GetDropStmt() != nil:
 		return s.bindDrop(n.GetDropStmt())
+	case n.GetIndexStmt() != nil:
+		return s.bindCreateIndex(n.GetIndexStmt())
+	case n.GetAlterTableStmt() != nil:
+		return s.bindAlterTable(n.GetAlterTableStmt())
+	case n.GetRenameStmt() != nil:
+		return s.bindRename(n.GetRenameStmt())
+	case n.GetTruncateStmt() != nil:
+		return s.bindTruncate(n.GetTruncateStmt())
 	case n.GetCreateRoleStmt() != nil:
 		return s.bindCreateUser(n.GetCreateRoleStmt())
 	case n.GetAlterRoleStmt() != nil:

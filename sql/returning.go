@@ -17,8 +17,10 @@ func bindReturning(list []*pg_query.Node, ref *tableRef, params *expr.Params) (*
 	if len(list) == 0 {
 		return nil, nil
 	}
-	sp := &selectPlan{from: ref}
-	if err := sp.bindTargets(list, tableScope{ref: ref}, tableScope{ref: ref}, params); err != nil {
+	b := &binder{params: params}
+	rel := newRelScope(b, tableRelCols(ref), nil)
+	sp := &selectPlan{}
+	if err := sp.bindTargets(b, list, rel, rel); err != nil {
 		return nil, err
 	}
 	return &returning{cols: sp.cols, exprs: sp.projs}, nil

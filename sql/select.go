@@ -2,7 +2,6 @@ package sql
 
 import (
 	"context"
-	"strconv"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
@@ -11,21 +10,44 @@ import (
 	"github.com/kalamdb/kalamdb/types"
 )
 
-// selectPlan reads at most one table: scan -> filter -> aggregate ->
-// having -> project -> distinct -> sort -> offset/limit.
+// binder binds one statement's queries: the session, the statement's
+// parameters and the WITH names in scope.
+type binder struct {
+	s      *Session
+	params *expr.Params
+	ctes   *cteScope
+	// outerRefs counts references resolved to enclosing queries, so a
+	// subquery can tell whether it is correlated.
+	outerRefs int
+}
+
+// selectPlan is one SELECT: from -> filter -> aggregate -> having ->
+// window -> project (set-returning functions multiply rows) -> distinct
+// -> sort -> offset/limit.
 type selectPlan struct {
-	from   *tableRef // nil: a single empty input row
-	access *access
-	filter expr.Expr
+	from rowSource
+	// access and ordered describe a single table's scan: its access path
+	// and whether the scan order already satisfies ORDER BY.
+	access  *access
+	ordered bool
+	noFrom  bool
+	filter  expr.Expr
 
 	agg    *aggScope // nil without aggregates or GROUP BY
 	having expr.Expr
+	win    *winScope // nil without window functions
+	srf    *srfScope
 
-	cols     []Column
-	projs    []expr.Expr
-	sortKeys []sortKey // evaluated after projs, appended to the row
-	ordered  bool      // the scan order already satisfies ORDER BY
-	distinct bool
+	cols        []Column
+	projs       []expr.Expr
+	targetNodes []*pg_query.Node
+	untyped     []bool      // output column is an untyped literal (UNION adapts it)
+	targetCol   []int       // select-list item -> output column (-1 for *)
+	extras      []expr.Expr // ORDER BY / DISTINCT ON expressions outside the select list
+	extraNodes  []*pg_query.Node
+	sortKeys    []sortKey // over projected rows: outputs, then extras
+	distinct    bool
+	distinctOn  []sortKey
 
 	limit, offset expr.Expr
 }
@@ -41,118 +63,192 @@ func (p *selectPlan) columns() []Column {
 	return p.cols
 }
 
-// sortKey is one ORDER BY item: an output column or an extra expression.
-type sortKey struct {
-	output     int // index into the projected row, or -1
-	e          expr.Expr
-	desc       bool
-	nullsFirst bool
-	oid        types.OID
-}
+func (p *selectPlan) resultColumns() []Column { return p.columns() }
+
+func (p *selectPlan) exec(_ context.Context, x *execCtx) (*Result, error) { return execQuery(x, p) }
 
 func (s *Session) bindSelect(sel *pg_query.SelectStmt, params *expr.Params) (plan, error) {
-	if sel.Op != pg_query.SetOperation_SETOP_NONE {
-		return nil, pgerr.New(pgerr.FeatureNotSupported, "UNION, INTERSECT and EXCEPT are not supported yet")
+	b := &binder{s: s, params: params}
+	q, err := b.bindQuery(sel, nil)
+	if err != nil {
+		return nil, err
 	}
-	if len(sel.ValuesLists) > 0 {
-		return nil, pgerr.New(pgerr.FeatureNotSupported, "VALUES lists are not supported yet")
+	if sp, ok := q.(*selectPlan); ok {
+		return sp, nil
 	}
-	if sel.WithClause != nil || sel.IntoClause != nil || len(sel.WindowClause) > 0 || len(sel.LockingClause) > 0 {
-		return nil, pgerr.New(pgerr.FeatureNotSupported, "WITH, INTO, WINDOW and FOR UPDATE are not supported yet")
+	return &queryPlan{q: q}, nil
+}
+
+// bindQuery binds any query; outer is the scope of the enclosing query's
+// expression for correlated references (nil at top level).
+func (b *binder) bindQuery(sel *pg_query.SelectStmt, outer outerScope) (relQuery, error) {
+	if sel.IntoClause != nil || len(sel.LockingClause) > 0 {
+		return nil, pgerr.New(pgerr.FeatureNotSupported, "SELECT INTO and FOR UPDATE/SHARE are not supported yet")
 	}
-	if len(sel.FromClause) > 1 {
-		return nil, pgerr.New(pgerr.FeatureNotSupported, "joins are not supported yet")
+	if sel.WithClause != nil {
+		saved := b.ctes
+		defer func() { b.ctes = saved }()
+		if err := b.bindWith(sel.WithClause, outer); err != nil {
+			return nil, err
+		}
+	}
+	switch {
+	case sel.Op != pg_query.SetOperation_SETOP_NONE:
+		return b.bindSetOp(sel, outer)
+	case len(sel.ValuesLists) > 0:
+		return b.bindValuesQuery(sel, outer)
+	}
+	return b.bindSimple(sel, outer)
+}
+
+func (b *binder) bindSimple(sel *pg_query.SelectStmt, outer outerScope) (*selectPlan, error) {
+	if len(sel.WindowClause) > 0 && !usesWindow(sel) {
+		return nil, pgerr.New(pgerr.FeatureNotSupported, "WINDOW clauses without window functions are not supported")
 	}
 	p := &selectPlan{}
-	var input expr.Scope = noScope{}
-	var tsc tableScope
-	if len(sel.FromClause) == 1 {
-		rv := sel.FromClause[0].GetRangeVar()
-		if rv == nil {
-			return nil, pgerr.New(pgerr.FeatureNotSupported, "only plain table references are supported in FROM yet")
-		}
-		ref, err := s.resolveTable(rv)
+	var rel *relScope
+	if len(sel.FromClause) > 0 {
+		f, err := b.bindFrom(sel.FromClause, outer, sel.WhereClause, accessOrder(sel))
 		if err != nil {
 			return nil, err
 		}
-		layout, err := newRowLayout(ref.t)
-		if err != nil {
-			return nil, err
-		}
-		p.from, tsc = ref, tableScope{ref: ref}
-		input = tsc
-		if sel.WhereClause != nil {
-			if p.filter, err = expr.CompileBool(sel.WhereClause, input, params, "WHERE"); err != nil {
-				return nil, err
+		p.from, rel = f.src, f.scope
+		if f.single != nil {
+			if len(sel.SortClause) > 0 && len(accessOrder(sel)) == 0 {
+				f.single.ordered = false // ORDER BY names an output alias
 			}
+			p.access, p.ordered = f.single.access, f.single.ordered
 		}
-		var sorts []*pg_query.SortBy
-		for _, n := range sel.SortClause {
-			sorts = append(sorts, n.GetSortBy())
+	} else {
+		p.from, p.noFrom = resultNode{}, true
+		rel = newRelScope(b, nil, outer)
+	}
+	var err error
+	if sel.WhereClause != nil {
+		if hasCall(sel.WhereClause, true) {
+			return nil, pgerr.New(codeWindowingError, "window functions are not allowed in WHERE")
 		}
-		p.access, p.ordered = planAccess(tsc, layout, sel.WhereClause, sorts, params)
-	} else if sel.WhereClause != nil {
-		f, err := expr.CompileBool(sel.WhereClause, input, params, "WHERE")
-		if err != nil {
+		if p.filter, err = expr.CompileBool(sel.WhereClause, rel, b.params, "WHERE"); err != nil {
 			return nil, err
 		}
-		p.filter = f
 	}
 
 	// Aggregation: any aggregate call or a GROUP BY turns the row source
 	// into one row per group.
-	out := input
+	var out outerScope = rel
 	if len(sel.GroupClause) > 0 || usesAggregate(sel) {
-		agg, err := newAggScope(input, sel.GroupClause, sel.TargetList, params)
+		agg, err := newAggScope(rel, sel.GroupClause, sel.TargetList, b.params)
 		if err != nil {
 			return nil, err
 		}
 		p.agg, out = agg, agg
 		if sel.HavingClause != nil {
-			if p.having, err = expr.CompileBool(sel.HavingClause, agg, params, "HAVING"); err != nil {
+			if p.having, err = expr.CompileBool(agg.rewrite(sel.HavingClause), agg, b.params, "HAVING"); err != nil {
 				return nil, err
 			}
 		}
 	} else if sel.HavingClause != nil {
 		return nil, pgerr.New(pgerr.GroupingError, "HAVING requires GROUP BY or an aggregate")
 	}
-
-	if err := p.bindTargets(sel.TargetList, out, tsc, params); err != nil {
-		return nil, err
+	if usesWindow(sel) {
+		p.win = newWinScope(b, out, p.agg, sel.WindowClause)
+		out = p.win
 	}
-	if err := p.bindOrder(sel.SortClause, sel.TargetList, out, params); err != nil {
+	p.srf = &srfScope{b: b, inner: out}
+	if err := p.bindTargets(b, sel.TargetList, p.srf, rel); err != nil {
 		return nil, err
 	}
 	if len(sel.DistinctClause) > 0 {
-		if sel.DistinctClause[0] != nil {
-			return nil, pgerr.New(pgerr.FeatureNotSupported, "DISTINCT ON is not supported yet")
-		}
-		p.distinct = true
-	}
-	var err error
-	if sel.LimitCount != nil && !isNullConst(sel.LimitCount) {
-		if p.limit, err = expr.CompileAs(sel.LimitCount, noScope{}, params, types.Of(types.Int8)); err != nil {
+		if d := sel.DistinctClause[0]; d == nil || d.Node == nil {
+			p.distinct = true
+		} else if err := p.bindDistinctOn(b, sel.DistinctClause, out); err != nil {
 			return nil, err
 		}
 	}
-	if sel.LimitOffset != nil {
-		if p.offset, err = expr.CompileAs(sel.LimitOffset, noScope{}, params, types.Of(types.Int8)); err != nil {
-			return nil, err
-		}
+	if err := p.bindOrder(b, sel.SortClause, out); err != nil {
+		return nil, err
+	}
+	if err := p.checkDistinctOn(); err != nil {
+		return nil, err
+	}
+	if p.limit, p.offset, err = b.bindLimit(sel, outer); err != nil {
+		return nil, err
 	}
 	return p, nil
 }
 
-// groupedTarget returns the group key that select-list item i stands for.
-func (p *selectPlan) groupedTarget(i int) (expr.Expr, bool) {
-	if p.agg == nil {
-		return nil, false
+// accessOrder is the ORDER BY a single table's scan may satisfy; nil when
+// an item is an output alias (it names a select-list item, not a column).
+func accessOrder(sel *pg_query.SelectStmt) []*pg_query.SortBy {
+	var sorts []*pg_query.SortBy
+	for _, n := range sel.SortClause {
+		sb := n.GetSortBy()
+		if cr := sb.Node.GetColumnRef(); cr != nil && len(cr.Fields) == 1 {
+			name := strVal(cr.Fields[0])
+			for _, t := range sel.TargetList {
+				rt := t.GetResTarget()
+				if rt.Name != name {
+					continue
+				}
+				if v := rt.Val.GetColumnRef(); v == nil || len(v.Fields) != 1 || strVal(v.Fields[0]) != name {
+					return nil
+				}
+			}
+		}
+		sorts = append(sorts, sb)
 	}
-	g, ok := p.agg.byTarget[i]
-	if !ok {
-		return nil, false
+	return sorts
+}
+
+// hasCall reports a window call (window) or an aggregate call (!window)
+// outside subqueries.
+func hasCall(n *pg_query.Node, window bool) bool {
+	found := false
+	walkNoSub(n, func(c *pg_query.Node) bool {
+		if fc := c.GetFuncCall(); fc != nil && (fc.Over != nil) == window && (window || isAggregateCall(fc)) {
+			found = true
+		}
+		return !found
+	})
+	return found
+}
+
+func (b *binder) bindLimit(sel *pg_query.SelectStmt, outer outerScope) (limit, offset expr.Expr, err error) {
+	if sel.LimitOption == pg_query.LimitOption_LIMIT_OPTION_WITH_TIES {
+		return nil, nil, pgerr.New(pgerr.FeatureNotSupported, "FETCH ... WITH TIES is not supported yet")
 	}
-	return columnExpr{g, p.agg.groups[g].Type()}, true
+	sc := b.noColsScope(outer)
+	int8 := types.Of(types.Int8)
+	if sel.LimitCount != nil && !isNullConst(sel.LimitCount) {
+		if limit, err = expr.CompileAs(sel.LimitCount, sc, b.params, int8); err != nil {
+			return nil, nil, err
+		}
+	}
+	if sel.LimitOffset != nil {
+		if offset, err = expr.CompileAs(sel.LimitOffset, sc, b.params, int8); err != nil {
+			return nil, nil, err
+		}
+	}
+	return limit, offset, nil
+}
+
+// isUntypedLiteral reports a string literal or NULL without a cast,
+// whose type the context decides.
+func isUntypedLiteral(n *pg_query.Node) bool {
+	c := n.GetAConst()
+	return c != nil && (c.Isnull || c.GetSval() != nil)
+}
+
+// untypedColumn reports whether output column i of q is an untyped
+// literal.
+func untypedColumn(q relQuery, i int) bool {
+	switch x := q.(type) {
+	case *selectPlan:
+		return i < len(x.untyped) && x.untyped[i]
+	case *valuesPlan:
+		return i < len(x.untyped) && x.untyped[i]
+	}
+	return false
 }
 
 func isNullConst(n *pg_query.Node) bool {
@@ -160,250 +256,212 @@ func isNullConst(n *pg_query.Node) bool {
 	return c != nil && c.Isnull
 }
 
-// bindTargets compiles the select list, expanding * to the table's
-// visible columns.
-func (p *selectPlan) bindTargets(targets []*pg_query.Node, scope expr.Scope, tsc tableScope, params *expr.Params) error {
+// bindTargets compiles the select list, expanding * and t.* to columns.
+func (p *selectPlan) bindTargets(b *binder, targets []*pg_query.Node, scope expr.Scope, rel *relScope) error {
+	p.targetNodes = targets
 	for _, n := range targets {
 		rt := n.GetResTarget()
 		if cr := rt.Val.GetColumnRef(); cr != nil && cr.Fields[len(cr.Fields)-1].GetAStar() != nil {
-			if p.from == nil {
-				return pgerr.New(pgerr.SyntaxError, "SELECT * with no tables specified is not valid")
-			}
-			if p.agg != nil {
-				return pgerr.New(pgerr.GroupingError, "SELECT * is not allowed with GROUP BY or aggregates yet")
-			}
-			for i := range p.from.t.Columns {
-				p.cols = append(p.cols, tableColumn(p.from.t, i))
-				p.projs = append(p.projs, columnExpr{i, p.from.t.Columns[i].Type})
-			}
-			continue
-		}
-		var e expr.Expr
-		if g, ok := p.groupedTarget(len(p.projs)); ok {
-			e = g // GROUP BY <ordinal>: the target is the group key itself
-		} else {
-			var err error
-			if e, err = expr.Compile(rt.Val, scope, params); err != nil {
+			if err := p.expandStar(cr, rel); err != nil {
 				return err
 			}
+			p.targetCol = append(p.targetCol, -1)
+			continue
+		}
+		node := rt.Val
+		if p.agg != nil {
+			node = p.agg.rewrite(node)
+		}
+		e, err := expr.Compile(node, scope, b.params)
+		if err != nil {
+			return err
 		}
 		col := Column{Name: rt.Name, Type: e.Type()}
 		if col.Name == "" {
 			col.Name = figureColname(rt.Val)
 		}
-		if p.from != nil && p.agg == nil {
-			if i, ok := columnOf(tsc, rt.Val); ok {
-				col.TableOID, col.Attr = p.from.t.ID, int16(i+1)
+		if cr := rt.Val.GetColumnRef(); cr != nil && p.agg == nil && rel != nil {
+			if i, _, err := rel.Column(nameList(cr.Fields)); err == nil {
+				col.TableOID, col.Attr = rel.cols[i].tableOID, rel.cols[i].attr
 			}
 		}
+		p.targetCol = append(p.targetCol, len(p.cols))
+		for len(p.untyped) < len(p.cols) {
+			p.untyped = append(p.untyped, false)
+		}
+		p.untyped = append(p.untyped, isUntypedLiteral(rt.Val))
 		p.cols = append(p.cols, col)
 		p.projs = append(p.projs, e)
 	}
 	return nil
 }
 
-// bindOrder compiles ORDER BY: ordinals and bare output names refer to
-// the select list, anything else is an expression over the input.
-func (p *selectPlan) bindOrder(sorts, targets []*pg_query.Node, scope expr.Scope, params *expr.Params) error {
-	for _, n := range sorts {
-		sb := n.GetSortBy()
-		if sb.UseOp != nil {
-			return pgerr.New(pgerr.FeatureNotSupported, "ORDER BY ... USING is not supported")
-		}
-		k := sortKey{output: -1, desc: sb.SortbyDir == pg_query.SortByDir_SORTBY_DESC}
-		k.nullsFirst = k.desc
-		switch sb.SortbyNulls {
-		case pg_query.SortByNulls_SORTBY_NULLS_FIRST:
-			k.nullsFirst = true
-		case pg_query.SortByNulls_SORTBY_NULLS_LAST:
-			k.nullsFirst = false
-		}
-		if c := sb.Node.GetAConst(); c != nil && c.GetIval() != nil {
-			i := int(c.GetIval().Ival)
-			if i < 1 || i > len(p.cols) {
-				return pgerr.New(pgerr.InvalidColumnReference, "ORDER BY position %d is not in select list", i)
-			}
-			k.output = i - 1
-		} else if cr := sb.Node.GetColumnRef(); cr != nil && len(cr.Fields) == 1 {
-			name := strVal(cr.Fields[0])
-			for i, t := range targets {
-				if rt := t.GetResTarget(); rt.Name == name {
-					k.output = i
-					break
+func (p *selectPlan) expandStar(cr *pg_query.ColumnRef, rel *relScope) error {
+	if p.noFrom {
+		return pgerr.New(pgerr.SyntaxError, "SELECT * with no tables specified is not valid")
+	}
+	idxs := rel.star
+	if len(cr.Fields) > 1 {
+		qual := strVal(cr.Fields[len(cr.Fields)-2])
+		idxs = nil
+		seen := false
+		for i, c := range rel.cols {
+			if c.qual == qual {
+				seen = true
+				if !c.hidden {
+					idxs = append(idxs, i)
 				}
 			}
 		}
-		if k.output >= 0 {
-			k.oid = p.cols[k.output].Type.OID
-		} else {
-			e, err := expr.Compile(sb.Node, scope, params)
+		if !seen {
+			return pgerr.New(pgerr.UndefinedTable, "missing FROM-clause entry for table %q", qual)
+		}
+	}
+	for _, i := range idxs {
+		c := rel.cols[i]
+		var e expr.Expr = columnExpr{i, c.t}
+		if p.agg != nil {
+			names := []string{c.name}
+			if c.qual != "" {
+				names = []string{c.qual, c.name}
+			}
+			g, t, err := p.agg.Column(names)
 			if err != nil {
 				return err
 			}
-			k.e, k.oid = e, e.Type().OID
+			e = columnExpr{g, t}
+		}
+		p.cols = append(p.cols, Column{Name: c.name, Type: c.t, TableOID: c.tableOID, Attr: c.attr})
+		p.projs = append(p.projs, e)
+	}
+	return nil
+}
+
+// outputRef finds the output column an ORDER BY / DISTINCT ON item names:
+// an ordinal, an output column name, or an expression of the select
+// list; -1 when it is none of these.
+func (p *selectPlan) outputRef(n *pg_query.Node, targets []*pg_query.Node, what string) (int, error) {
+	if c := n.GetAConst(); c != nil && c.GetIval() != nil {
+		i := int(c.GetIval().Ival)
+		if i < 1 || i > len(p.cols) {
+			return 0, pgerr.New(pgerr.InvalidColumnReference, "%s position %d is not in select list", what, i)
+		}
+		return i - 1, nil
+	}
+	if cr := n.GetColumnRef(); cr != nil && len(cr.Fields) == 1 && cr.Fields[0].GetString_() != nil {
+		name := strVal(cr.Fields[0])
+		found := -1
+		for i, c := range p.cols {
+			if c.Name != name {
+				continue
+			}
+			if found >= 0 && !sameColumn(p.projs[found], p.projs[i]) {
+				return 0, pgerr.New(pgerr.AmbiguousColumn, "%s %q is ambiguous", what, name)
+			}
+			if found < 0 {
+				found = i
+			}
+		}
+		if found >= 0 {
+			return found, nil
+		}
+	}
+	for i, t := range targets {
+		if p.targetCol[i] >= 0 && nodeEqual(n, t.GetResTarget().Val) {
+			return p.targetCol[i], nil
+		}
+	}
+	return -1, nil
+}
+
+func sameColumn(a, b expr.Expr) bool {
+	ca, ok1 := a.(columnExpr)
+	cb, ok2 := b.(columnExpr)
+	return ok1 && ok2 && ca.i == cb.i
+}
+
+// extraKey compiles an ORDER BY / DISTINCT ON expression outside the
+// select list, reusing an equal one.
+func (p *selectPlan) extraKey(b *binder, n *pg_query.Node, scope expr.Scope) (int, types.OID, error) {
+	for i, en := range p.extraNodes {
+		if nodeEqual(en, n) {
+			return len(p.projs) + i, p.extras[i].Type().OID, nil
+		}
+	}
+	node := n
+	if p.agg != nil {
+		node = p.agg.rewrite(node)
+	}
+	e, err := expr.Compile(node, scope, b.params)
+	if err != nil {
+		return 0, 0, err
+	}
+	p.extras = append(p.extras, e)
+	p.extraNodes = append(p.extraNodes, n)
+	return len(p.projs) + len(p.extras) - 1, e.Type().OID, nil
+}
+
+func (p *selectPlan) bindOrder(b *binder, sorts []*pg_query.Node, scope expr.Scope) error {
+	for _, n := range sorts {
+		sb := n.GetSortBy()
+		if err := checkSortBy(sb); err != nil {
+			return err
+		}
+		k := sortKeyOf(sb)
+		col, err := p.outputRef(sb.Node, p.targetNodes, "ORDER BY")
+		if err != nil {
+			return err
+		}
+		if col >= 0 {
+			k.col, k.oid = col, p.projs[col].Type().OID
+		} else {
+			if p.distinct {
+				return pgerr.New(pgerr.InvalidColumnReference, "for SELECT DISTINCT, ORDER BY expressions must appear in select list")
+			}
+			if k.col, k.oid, err = p.extraKey(b, sb.Node, scope); err != nil {
+				return err
+			}
 		}
 		p.sortKeys = append(p.sortKeys, k)
 	}
 	return nil
 }
 
-func (p *selectPlan) exec(ctx context.Context, x *execCtx) (*Result, error) {
-	limit, offset, err := p.bounds(x)
-	if err != nil {
-		return nil, err
-	}
-	// With the scan already in ORDER BY order and nothing that needs all
-	// rows first, the scan stops once offset+limit rows passed the filter.
-	stopAt := int64(-1)
-	if limit >= 0 && p.agg == nil && !p.distinct && (len(p.sortKeys) == 0 || p.ordered) {
-		stopAt = offset + limit
-	}
-	var rows [][]any
-	var groups *aggRun
-	if p.agg != nil {
-		groups = p.agg.start()
-	}
-	emit := func(in []any) (bool, error) {
-		if p.filter != nil {
-			ok, err := p.filter.Eval(x.env, in)
-			if err != nil || ok != true {
-				return err == nil, err
-			}
-		}
-		if groups != nil {
-			return true, groups.add(x.env, in)
-		}
-		out, err := p.project(x.env, in)
+func (p *selectPlan) bindDistinctOn(b *binder, on []*pg_query.Node, scope expr.Scope) error {
+	for _, n := range on {
+		col, err := p.outputRef(n, p.targetNodes, "SELECT DISTINCT ON")
 		if err != nil {
-			return false, err
+			return err
 		}
-		rows = append(rows, out)
-		return stopAt < 0 || int64(len(rows)) < stopAt, nil
-	}
-	if p.from == nil {
-		if _, err := emit(nil); err != nil {
-			return nil, err
+		k := sortKey{col: col}
+		if col >= 0 {
+			k.oid = p.projs[col].Type().OID
+		} else if k.col, k.oid, err = p.extraKey(b, n, scope); err != nil {
+			return err
 		}
-	} else {
-		part, err := x.s.partition(p.from)
-		if err != nil {
-			return nil, err
-		}
-		if stopAt != 0 {
-			if err := p.access.scan(x, part, emit); err != nil {
-				return nil, err
-			}
-		}
+		p.distinctOn = append(p.distinctOn, k)
 	}
-	if groups != nil {
-		if rows, err = p.finishGroups(x, groups); err != nil {
-			return nil, err
-		}
-	}
-	if p.distinct {
-		rows = distinctRows(rows, len(p.cols), p.cols)
-	}
-	if len(p.sortKeys) > 0 && !p.ordered {
-		if err := sortRows(x.ctx, rows, p.sortKeys, len(p.cols)); err != nil {
-			return nil, err
-		}
-	}
-	rows = window(rows, offset, limit)
-	for i, r := range rows {
-		rows[i] = r[:len(p.cols)]
-	}
-	return &Result{Columns: p.cols, Rows: rows, Tag: "SELECT " + strconv.Itoa(len(rows))}, nil
+	return nil
 }
 
-// project evaluates the select list and the extra sort keys of one row.
-func (p *selectPlan) project(env *expr.Env, in []any) ([]any, error) {
-	out := make([]any, len(p.projs), len(p.projs)+len(p.sortKeys))
-	for i, e := range p.projs {
-		v, err := e.Eval(env, in)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = v
-	}
-	for _, k := range p.sortKeys {
-		var v any
-		if k.e != nil {
-			var err error
-			if v, err = k.e.Eval(env, in); err != nil {
-				return nil, err
-			}
-		}
-		out = append(out, v)
-	}
-	return out, nil
-}
-
-// finishGroups turns the aggregate groups into projected rows.
-func (p *selectPlan) finishGroups(x *execCtx, groups *aggRun) ([][]any, error) {
-	var rows [][]any
-	for _, g := range groups.results() {
-		if p.having != nil {
-			ok, err := p.having.Eval(x.env, g)
-			if err != nil {
-				return nil, err
-			}
-			if ok != true {
-				continue
-			}
-		}
-		out, err := p.project(x.env, g)
-		if err != nil {
-			return nil, err
-		}
-		rows = append(rows, out)
-	}
-	return rows, nil
-}
-
-// bounds evaluates LIMIT (-1 when absent) and OFFSET.
-func (p *selectPlan) bounds(x *execCtx) (limit, offset int64, err error) {
-	limit = -1
-	if p.limit != nil {
-		v, err := p.limit.Eval(x.env, nil)
-		if err != nil {
-			return 0, 0, err
-		}
-		if v != nil {
-			if limit = v.(int64); limit < 0 {
-				return 0, 0, pgerr.New(pgerr.InvalidParameterValue, "LIMIT must not be negative")
-			}
-		}
-	}
-	if p.offset != nil {
-		v, err := p.offset.Eval(x.env, nil)
-		if err != nil {
-			return 0, 0, err
-		}
-		if v != nil {
-			if offset = v.(int64); offset < 0 {
-				return 0, 0, pgerr.New(pgerr.InvalidParameterValue, "OFFSET must not be negative")
-			}
-		}
-	}
-	return limit, offset, nil
-}
-
-func window(rows [][]any, offset, limit int64) [][]any {
-	if offset >= int64(len(rows)) {
+// checkDistinctOn enforces PostgreSQL's rule that DISTINCT ON expressions
+// lead the ORDER BY.
+func (p *selectPlan) checkDistinctOn() error {
+	if len(p.distinctOn) == 0 {
 		return nil
 	}
-	rows = rows[offset:]
-	if limit >= 0 && limit < int64(len(rows)) {
-		rows = rows[:limit]
+	n := len(p.distinctOn)
+	if len(p.sortKeys) < n {
+		n = len(p.sortKeys)
 	}
-	return rows
+	for _, k := range p.sortKeys[:n] {
+		ok := false
+		for _, d := range p.distinctOn {
+			ok = ok || d.col == k.col
+		}
+		if !ok {
+			return pgerr.New(pgerr.InvalidColumnReference, "SELECT DISTINCT ON expressions must match initial ORDER BY expressions")
+		}
+	}
+	return nil
 }
-
-// columnExpr reads one column of the input row.
-type columnExpr struct {
-	i int
-	t types.Type
-}
-
-func (c columnExpr) Type() types.Type                         { return c.t }
-func (c columnExpr) Eval(_ *expr.Env, row []any) (any, error) { return row[c.i], nil }

@@ -149,7 +149,7 @@ func (c *compiler) expr(n *pg_query.Node) (Expr, error) {
 		// clause changes nothing we model.
 		return c.expr(x.CollateClause.Arg)
 	case *pg_query.Node_SubLink:
-		return nil, unsupported("subqueries")
+		return c.subLink(x.SubLink)
 	case *pg_query.Node_RowExpr:
 		return nil, unsupported("row constructors")
 	case *pg_query.Node_AStar:
@@ -213,6 +213,9 @@ func (c *compiler) columnRef(r *pg_query.ColumnRef) (Expr, error) {
 	}
 	if c.scope == nil {
 		return nil, pgerr.New(pgerr.UndefinedColumn, "column \"%s\" does not exist", strings.Join(names, "."))
+	}
+	if e, ok, err := c.columnExpr(names); ok {
+		return e, err
 	}
 	idx, t, err := c.scope.Column(names)
 	if err != nil {

@@ -2,12 +2,16 @@ package kalamdb
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"sync"
+	"time"
 
 	"github.com/kalamdb/kalamdb/auth"
 	"github.com/kalamdb/kalamdb/catalog"
+	"github.com/kalamdb/kalamdb/coldstore"
 	"github.com/kalamdb/kalamdb/hotstore"
 	"github.com/kalamdb/kalamdb/notify"
 	"github.com/kalamdb/kalamdb/pgerr"
@@ -39,7 +43,15 @@ type DB struct {
 	eng   *sql.Engine
 	jwt   *auth.JWT
 	hub   *notify.Hub
+	cold  *coldstore.Store
+
+	// background runs the flush scheduler until Close.
+	background     sync.WaitGroup
+	stopBackground context.CancelFunc
 }
+
+// flushCheckInterval is how often the tables' flush policies are checked.
+const flushCheckInterval = time.Second
 
 // Open opens (creating on first use) the database in dir.
 func Open(ctx context.Context, dir string, opts Options) (*DB, error) {
@@ -63,14 +75,25 @@ func Open(ctx context.Context, dir string, opts Options) (*DB, error) {
 		store.Close()
 		return nil, err
 	}
+	// The cold tier shares the data directory: users/ and shared/ beside hot/.
+	cold, err := coldstore.Open(dir)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
 	hub := notify.NewHub(opts.Notify)
 	db := &DB{
-		dir: dir, log: log, store: store, cat: cat, jwt: auth.NewJWT(secret), hub: hub,
-		eng: sql.NewEngine(sql.Config{Store: store, Catalog: cat, Logger: log, Version: Version, Hub: hub}),
+		dir: dir, log: log, store: store, cold: cold, cat: cat, jwt: auth.NewJWT(secret), hub: hub,
+		eng: sql.NewEngine(sql.Config{Store: store, Cold: cold, ExportDir: filepath.Join(dir, "exports"),
+			Catalog: cat, Logger: log, Version: Version, Hub: hub}),
 	}
+	bg, stop := context.WithCancel(context.Background())
+	db.stopBackground = stop
+	db.background.Add(1)
+	go db.eng.NewFlusher(flushCheckInterval).Run(bg, &db.background)
 	if opts.RootPassword != "" {
 		if err := db.setRootPassword(ctx, opts.RootPassword); err != nil {
-			store.Close()
+			db.Close()
 			return nil, err
 		}
 	}
@@ -94,7 +117,11 @@ func (db *DB) setRootPassword(ctx context.Context, pw string) error {
 }
 
 // Close closes the stores.
-func (db *DB) Close() error { return db.store.Close() }
+func (db *DB) Close() error {
+	db.stopBackground()
+	db.background.Wait()
+	return errors.Join(db.cold.Close(), db.store.Close())
+}
 
 // Session opens a SQL session acting as user.
 func (db *DB) Session(user string, pid uint32, params map[string]string) (*sql.Session, error) {

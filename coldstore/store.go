@@ -127,7 +127,9 @@ func (p *partition) adoptLocked(h Partition) error {
 	if p.man.TableID == h.Table {
 		return nil
 	}
-	if len(p.man.Segments) == 0 && p.man.TableID == 0 {
+	if len(p.man.Segments) == 0 {
+		// Nothing of the old table to retire: adopt in memory; the next
+		// flush publishes the manifest (the directory may not exist).
 		p.man.TableID, p.man.Table, p.man.User = h.Table, h.QualifiedName(), h.User
 		return nil
 	}

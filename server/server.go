@@ -103,7 +103,7 @@ func (s *Server) startHTTP(cfg Config, tlsConf *tls.Config) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)
 	}
-	s.gw = gateway.New(gateway.Config{DB: s.db, Logger: s.log, Demo: cfg.Demo, Limits: cfg.Gateway})
+	s.gw = gateway.New(gateway.Config{DB: s.db, Logger: s.log, Demo: cfg.Demo, Limits: cfg.Gateway, UserTables: s.userTables})
 	s.http = &http.Server{
 		Handler:           s.gw,
 		ConnState:         s.gw.ConnState,
@@ -183,4 +183,14 @@ func (b backend) NewSession(_ context.Context, user string, pid uint32, params m
 		return nil, err // not a typed nil inside the interface
 	}
 	return sess, nil
+}
+
+// userTables lists the per-user tables a WebSocket partition subscription
+// follows: every table of type user, as they are now.
+func (s *Server) userTables() []gateway.TableName {
+	var out []gateway.TableName
+	for _, t := range s.db.Engine().UserTables() {
+		out = append(out, gateway.TableName{Schema: t.Schema, Name: t.Name})
+	}
+	return out
 }

@@ -1,17 +1,37 @@
 // Package sql turns SQL text into results: pg_query parses (cached by
 // statement text), bind resolves names against the catalog and compiles
-// expressions (package expr), and small plans execute against the hot store
-// inside the session's transaction.
+// expressions (package expr) into a plan: for queries a tree of row
+// sources (scans, joins, aggregation, windows, sorts, set operations) with
+// a memory budget; for writes, DDL and session statements a plan of their
+// own. Plans run inside the session's transaction.
 //
 // Main types: Engine (shared by every connection), Session (one client's
 // settings, identity and transaction), Statement (a prepared statement) and
 // Result.
 //
 // Isolation: a scan of a per-user table is built from a hotstore.Partition
-// whose user comes only from Session.partitionUser — the session's
+// whose user comes only from Session.partition — the session's
 // effective user, or an explicitly addressed partition that passed the
 // permission check — so no plan can reach another user's rows by accident.
 //
-// Caveats: DDL commits on its own even inside a transaction block; savepoints
-// are not supported yet.
+// Secondary indexes (index.go) live in each partition next to its rows;
+// planAccess picks one over the primary key when it fixes more of the
+// WHERE clause or serves an ORDER BY the key cannot, and every index hit
+// reads its row through fetchRow. Row writes go through insertRow,
+// updateRow and deleteRow (write.go), which keep indexes and the change
+// channel in step. SAVEPOINT / ROLLBACK TO use the hot store's undo log
+// and cut the session's pending notifications and settings back too.
+//
+// Tiers (tiers.go): reads merge each partition's hot rows with its Parquet
+// segments (package coldstore), the hot version winning and hot tombstones
+// hiding cold rows. kalamdb_flush / kalamdb_flush_all and the Flusher
+// (flush_rows, flush_interval) move hot rows to Parquet, removing exactly
+// the flushed versions, so a racing write stays hot (flush.go). Index
+// entries stay hot and find flushed rows through the same merged reads.
+//
+// Caveats: DDL (including TRUNCATE and CREATE INDEX) commits on its own
+// even inside a transaction block, and ROLLBACK TO does not undo it; a
+// unique index is unique within each partition; ALTER COLUMN TYPE accepts
+// only changes that keep stored values valid (wider varchar or integer,
+// varchar to text).
 package sql

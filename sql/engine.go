@@ -10,6 +10,7 @@ import (
 	"github.com/pganalyze/pg_query_go/v6/parser"
 
 	"github.com/kalamdb/kalamdb/catalog"
+	"github.com/kalamdb/kalamdb/coldstore"
 	"github.com/kalamdb/kalamdb/hotstore"
 	"github.com/kalamdb/kalamdb/notify"
 	"github.com/kalamdb/kalamdb/pgerr"
@@ -17,9 +18,13 @@ import (
 
 // Config wires an Engine to its stores.
 type Config struct {
-	Store   *hotstore.Store
-	Catalog *catalog.Catalog
-	Logger  *slog.Logger
+	Store *hotstore.Store
+	// Cold is the Parquet tier; nil keeps everything hot.
+	Cold *coldstore.Store
+	// ExportDir receives kalamdb_export_user's exports.
+	ExportDir string
+	Catalog   *catalog.Catalog
+	Logger    *slog.Logger
 	// Version is the KalamDB version reported by version().
 	Version string
 	// ParseCacheSize bounds the parse cache (statements); 0 means 1024.
@@ -32,6 +37,7 @@ type Config struct {
 // Engine executes SQL for every session of one database.
 type Engine struct {
 	store   *hotstore.Store
+	cold    *coldstore.Store
 	cat     *catalog.Catalog
 	log     *slog.Logger
 	version string
@@ -39,6 +45,9 @@ type Engine struct {
 	// settingDefs is the run-time parameter table shared by every session.
 	settingDefs *settingDefs
 	hub         *notify.Hub
+	exportDir   string
+	// flushMu serializes flushes, exports and erasures.
+	flushMu sync.Mutex
 }
 
 // NewEngine returns an engine over cfg's stores.
@@ -54,6 +63,8 @@ func NewEngine(cfg Config) *Engine {
 	return &Engine{
 		hub:         hub,
 		store:       cfg.Store,
+		cold:        cfg.Cold,
+		exportDir:   cfg.ExportDir,
 		cat:         cfg.Catalog,
 		log:         cfg.Logger,
 		version:     cfg.Version,
@@ -147,4 +158,16 @@ func (e *Engine) parseExpr(text string) (*pg_query.Node, error) {
 		return nil, err
 	}
 	return stmts[0].Stmt.GetSelectStmt().TargetList[0].GetResTarget().Val, nil
+}
+
+// UserTables returns the tables with one partition per user whose changes
+// users follow (type user; stream tables are ephemeral).
+func (e *Engine) UserTables() []*catalog.Table {
+	var out []*catalog.Table
+	for _, t := range e.cat.Tables() {
+		if t.Type == catalog.User {
+			out = append(out, t)
+		}
+	}
+	return out
 }

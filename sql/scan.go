@@ -14,10 +14,14 @@ type access struct {
 	layout  *rowLayout
 	eq      []expr.Expr // values of a primary-key prefix
 	reverse bool
+	index   *indexAccess // a secondary-index scan instead (index.go)
 }
 
 // scan calls fn with each live row until fn returns false.
 func (a *access) scan(x *execCtx, p hotstore.Partition, fn func(row []any) (bool, error)) error {
+	if a.index != nil {
+		return a.scanIndex(x, p, fn)
+	}
 	keyLen := len(a.layout.t.PrimaryKey)
 	var prefix []byte
 	for _, e := range a.eq {
@@ -33,7 +37,7 @@ func (a *access) scan(x *execCtx, p hotstore.Partition, fn func(row []any) (bool
 		}
 	}
 	if keyLen > 0 && len(a.eq) == keyLen {
-		rec, ok, err := x.txn.Get(p, prefix)
+		rec, ok, err := x.getRecord(a.layout.t, p, prefix)
 		if err != nil || !ok || rec.Deleted {
 			return err
 		}
@@ -48,7 +52,10 @@ func (a *access) scan(x *execCtx, p hotstore.Partition, fn func(row []any) (bool
 	if len(prefix) > 0 {
 		opts.Start, opts.End = prefix, prefixEnd(prefix)
 	}
-	it := x.txn.Scan(p, opts)
+	it, err := x.scanRecords(a.layout.t, p, opts)
+	if err != nil {
+		return err
+	}
 	defer it.Close()
 	for n := 0; it.Next(); n++ {
 		if n%256 == 255 {
@@ -107,10 +114,11 @@ func hasColumnRef(n *pg_query.Node) bool {
 	return found
 }
 
-// planAccess picks the access path for a table given its WHERE clause and
-// the ORDER BY the caller wants, and reports whether the scan order
-// already satisfies that ORDER BY.
-func planAccess(sc tableScope, layout *rowLayout, where *pg_query.Node, order []*pg_query.SortBy, params *expr.Params) (*access, bool) {
+// planKeyAccess picks the primary-key access path for a table given its
+// WHERE clause and the ORDER BY the caller wants, and reports whether the
+// scan order already satisfies that ORDER BY. planAccess (index.go) also
+// weighs secondary indexes.
+func planKeyAccess(sc tableScope, layout *rowLayout, where *pg_query.Node, order []*pg_query.SortBy, params *expr.Params) (*access, bool) {
 	t := sc.ref.t
 	a := &access{layout: layout}
 	fixed := map[int]*pg_query.Node{}

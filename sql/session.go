@@ -28,6 +28,8 @@ type Session struct {
 	settings *settings
 	loc      *time.Location
 	tx       *transaction // nil when no transaction is open
+	// stmtCtx is the running statement's context (admin functions).
+	stmtCtx context.Context
 	// undo restores settings changed inside the open transaction.
 	undo []undoEntry
 
@@ -214,6 +216,7 @@ func (s *Session) env(params []any) *expr.Env {
 		Notify:                 s.hooks.notify,
 		ListeningChannels:      s.hooks.channels,
 		NotificationQueueUsage: s.hooks.usage,
+		Admin:                  s.admin,
 	}
 }
 

@@ -15,6 +15,8 @@ type transaction struct {
 	start    time.Time
 	explicit bool // opened by BEGIN (else: a multi-statement query string)
 	failed   bool // an error happened: only ROLLBACK/COMMIT are accepted
+	// savepoints are the open SAVEPOINTs, oldest first (savepoint.go).
+	savepoints []savepoint
 }
 
 // maxRetries bounds how often an autocommit write is retried after a
@@ -74,6 +76,7 @@ func (s *Session) run(ctx context.Context, p plan, params []any) (*Result, error
 	}
 	ctx, cancel := s.statementContext(ctx)
 	defer cancel()
+	s.stmtCtx = ctx // for the administrative functions (admin.go)
 	x := &execCtx{ctx: ctx, s: s, env: s.env(params)}
 	switch {
 	case p.kind() == kindTxControl:

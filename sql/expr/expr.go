@@ -49,6 +49,15 @@ type Env struct {
 	ListeningChannels func() []string
 	// NotificationQueueUsage is pg_notification_queue_usage().
 	NotificationQueueUsage func() float64
+	// Admin runs KalamDB's administrative functions (kalamdb_flush, ...)
+	// with their evaluated arguments.
+	Admin func(name string, args []any) (any, error)
+	// Outer holds the rows of enclosing queries, innermost last, while a
+	// correlated subquery or a LATERAL item runs (see OuterColumn).
+	Outer [][]any
+	// Exec is the running statement's state, opaque to expr: the planner
+	// finds it there when a subquery runs.
+	Exec any
 }
 
 // Expr is a compiled, typed expression. Expressions are immutable after

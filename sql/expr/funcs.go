@@ -56,6 +56,9 @@ func (c *compiler) funcCall(fc *pg_query.FuncCall) (Expr, error) {
 	if len(fc.Funcname) > 2 || (len(fc.Funcname) == 2 && strings.ToLower(stringArg(fc.Funcname[0])) != "pg_catalog") {
 		return nil, c.noFunction(qualifiedName(fc.Funcname), nil)
 	}
+	if e, ok, err := c.callHook(fc); ok || err != nil {
+		return e, err
+	}
 	if fc.Over != nil {
 		return nil, unsupported("window functions")
 	}
@@ -206,7 +209,7 @@ func (c *compiler) numFamily(a Expr, intOK bool) (types.OID, bool) {
 func (c *compiler) resolve(name string, args []Expr) (*builtin, []Expr, error) {
 	for _, r := range []func(string, []Expr) (*builtin, []Expr, error){
 		c.resolveSession, c.resolveString, c.resolveMath, c.resolveTime, c.resolveJSON,
-		c.resolveNotify,
+		c.resolveNotify, c.resolveAdmin,
 	} {
 		b, conv, err := r(name, args)
 		if err != nil || b != nil {

@@ -154,3 +154,14 @@ func TestMemoryBudget(t *testing.T) {
 		t.Fatalf("streaming query under budget: %v", err)
 	}
 }
+
+func TestWorkMemBoundsSorts(t *testing.T) {
+	s := newTestSession(t, newTestEngine(t), "root")
+	runSteps(t, s, []step{
+		{sql: "SET work_mem = 'lots'", code: pgerr.InvalidParameterValue},
+		{sql: "SET work_mem = '64kB'"},
+		{sql: "SELECT count(*) FROM (SELECT g FROM generate_series(1, 100000) g ORDER BY g DESC) s", code: pgerr.OutOfMemory},
+		{sql: "RESET work_mem"},
+		{sql: "SELECT count(*) FROM (SELECT g FROM generate_series(1, 100000) g ORDER BY g DESC) s", want: "SELECT 1: 100000"},
+	})
+}

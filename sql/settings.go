@@ -31,6 +31,7 @@ func settingsTable() []setting {
 		{name: "search_path", def: `"$user", public`},
 		{name: "statement_timeout", def: "0", check: checkDuration},
 		{name: "lock_timeout", def: "0", check: checkDuration},
+		{name: "work_mem", def: "256MB", check: checkMemSize},
 		{name: "idle_in_transaction_session_timeout", def: "0", check: checkDuration},
 		{name: "client_min_messages", def: "notice"},
 		{name: "bytea_output", def: "hex", check: checkOneOf("hex")},
@@ -271,6 +272,15 @@ func parseOffset(v string) (hours, minutes int, ok bool) {
 		}
 	}
 	return sign * h, sign * m, true
+}
+
+// checkMemSize accepts a memory size: kB by default, or with a unit
+// (kB, MB, GB), as PostgreSQL's work_mem does.
+func checkMemSize(_ *Session, v string) (string, error) {
+	if n, ok := parseMemSize(v); !ok || n <= 0 {
+		return "", pgerr.New(pgerr.InvalidParameterValue, "invalid value for parameter \"work_mem\": %q", v)
+	}
+	return v, nil
 }
 
 func checkDuration(_ *Session, v string) (string, error) {

@@ -351,6 +351,8 @@ func newWorkload(id string, cfg *config) *workload {
 		return w1Workload(cfg, "W1a", false, false)
 	case "W2":
 		return w2Workload(cfg)
+	case "W2c":
+		return w2cWorkload(cfg)
 	case "W3":
 		return w3Workload(cfg)
 	case "W4":

@@ -9,37 +9,79 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
+// w2Table holds W2's history; W2c reads the same table after a flush.
+const w2Table = "w2_messages"
+
 // w2Workload reads a loaded history: the latest 50 messages of a
 // conversation, and a message by id, at each read client count. The data
 // (one conversation per user) is loaded once per system, by COPY on
-// PostgreSQL and multi-row INSERTs on KalamDB, into a shared table.
+// PostgreSQL and multi-row INSERTs on KalamDB, into a shared table with
+// the (conversation_id, id) index an application would create.
 func w2Workload(cfg *config) *workload {
-	const table = "w2_messages"
 	w := &workload{
 		id:      "W2",
 		durable: true,
 		prepare: func(ctx context.Context, s *system) error {
-			msgs := genMessages(cfg.w2Messages, cfg.w2Users)
+			return withSystem(ctx, s, func(conn *pgx.Conn) error { return loadW2(ctx, cfg, s, conn) })
+		},
+	}
+	w.cases = w2Cases(cfg, "")
+	return w
+}
+
+// w2cWorkload repeats W2's reads after KalamDB moved the history to its
+// cold tier (kalamdb_flush_all); PostgreSQL gets a CHECKPOINT, its nearest
+// equivalent, and reads the same table as before.
+func w2cWorkload(cfg *config) *workload {
+	w := &workload{
+		id:      "W2c",
+		durable: true,
+		prepare: func(ctx context.Context, s *system) error {
 			return withSystem(ctx, s, func(conn *pgx.Conn) error {
-				if err := createMessages(ctx, s, conn, table, false); err != nil {
-					return err
-				}
-				if err := loadMessages(ctx, s, conn, table, msgs); err != nil {
-					return err
+				var exists bool
+				if err := conn.QueryRow(ctx, "SELECT count(*) > 0 FROM "+w2Table+" WHERE id = 1").Scan(&exists); err != nil || !exists {
+					if err := loadW2(ctx, cfg, s, conn); err != nil {
+						return err
+					}
 				}
 				if s.kind == kindPG {
-					_, err := conn.Exec(ctx, "ANALYZE "+table)
+					_, err := conn.Exec(ctx, "CHECKPOINT")
 					return err
 				}
-				// An index may not exist yet on KalamDB; reads work without it.
-				_, _ = conn.Exec(ctx, "CREATE INDEX ON "+table+" (conversation_id, id)")
+				var n int64
+				if err := conn.QueryRow(ctx, "SELECT kalamdb_flush_all()").Scan(&n); err != nil {
+					return fmt.Errorf("flush: %w", err)
+				}
+				cfg.logf("W2c: KalamDB flushed %d rows to Parquet", n)
 				return nil
 			})
 		},
 	}
-	latest := "SELECT id, conversation_id, sender, content, created_at FROM " + table +
+	w.cases = w2Cases(cfg, " after flush")
+	return w
+}
+
+func loadW2(ctx context.Context, cfg *config, s *system, conn *pgx.Conn) error {
+	msgs := genMessages(cfg.w2Messages, cfg.w2Users)
+	if err := createMessages(ctx, s, conn, w2Table, false); err != nil {
+		return err
+	}
+	if err := loadMessages(ctx, s, conn, w2Table, msgs); err != nil {
+		return err
+	}
+	if s.kind == kindPG {
+		_, err := conn.Exec(ctx, "ANALYZE "+w2Table)
+		return err
+	}
+	_, err := conn.Exec(ctx, "CREATE INDEX ON "+w2Table+" (conversation_id, id)")
+	return err
+}
+
+func w2Cases(cfg *config, suffix string) []benchCase {
+	latest := "SELECT id, conversation_id, sender, content, created_at FROM " + w2Table +
 		" WHERE conversation_id = $1 ORDER BY id DESC LIMIT 50"
-	point := "SELECT id, conversation_id, sender, content, created_at FROM " + table + " WHERE id = $1"
+	point := "SELECT id, conversation_id, sender, content, created_at FROM " + w2Table + " WHERE id = $1"
+	var cases []benchCase
 	for _, q := range []struct {
 		kind, sql string
 		arg       func(r *rand.Rand) any
@@ -49,8 +91,8 @@ func w2Workload(cfg *config) *workload {
 		{"point lookup by id", point, func(r *rand.Rand) any { return int64(1 + r.IntN(cfg.w2Messages)) }, 1},
 	} {
 		for _, n := range cfg.readClients {
-			w.cases = append(w.cases, benchCase{
-				name: fmt.Sprintf("W2 %s, %d client%s", q.kind, n, plural(n)), unit: "q/s", higherBetter: true,
+			cases = append(cases, benchCase{
+				name: fmt.Sprintf("W2 %s%s, %d client%s", q.kind, suffix, n, plural(n)), unit: "q/s", higherBetter: true,
 				run: func(ctx context.Context, s *system) (sample, error) {
 					return closedLoop(ctx, s, n, cfg.duration, func(ctx context.Context, conn *pgx.Conn, i int) (opFunc, error) {
 						if _, err := conn.Prepare(ctx, "q", q.sql); err != nil {
@@ -65,7 +107,7 @@ func w2Workload(cfg *config) *workload {
 			})
 		}
 	}
-	return w
+	return cases
 }
 
 var errTooFewRows = errors.New("query returned too few rows")

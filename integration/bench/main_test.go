@@ -66,7 +66,7 @@ func TestParseFlags(t *testing.T) {
 		check   func(c *config) bool
 	}{
 		{"defaults", nil, false, func(c *config) bool {
-			return c.profile == "quick" && len(c.workloads) == 8 && len(c.systems) == 2 && c.rounds == 3
+			return c.profile == "quick" && strings.Join(c.workloads, ",") == allWorkloads && len(c.systems) == 2 && c.rounds == 3
 		}},
 		{"full profile", []string{"-profile", "full"}, false, func(c *config) bool {
 			return c.w2Users == 10000 && c.w2Messages == 500000 && c.w5Conns == 500 && c.duration == 5*time.Second

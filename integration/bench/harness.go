@@ -353,6 +353,8 @@ func newWorkload(id string, cfg *config) *workload {
 		return w2Workload(cfg)
 	case "W2c":
 		return w2cWorkload(cfg)
+	case "W7":
+		return w7Workload(cfg)
 	case "W3":
 		return w3Workload(cfg)
 	case "W4":

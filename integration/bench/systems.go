@@ -327,7 +327,8 @@ func startKalam(ctx context.Context, cfg *config, bin, durability string) (*kala
 }
 
 // readLog keeps the last lines of the server log and reports the listening
-// addresses once the pg one is known (http too, if logged before it).
+// addresses once both listeners (or pg alone, when the server says it
+// started without HTTP) are logged.
 func (k *kalamProc) readLog(r io.Reader, addrs chan<- [2]string) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 1024*1024)
@@ -340,7 +341,7 @@ func (k *kalamProc) readLog(r io.Reader, addrs chan<- [2]string) {
 			continue
 		}
 		kv := parseLogLine(line)
-		if kv["msg"] != "listening" {
+		if kv["msg"] != "listening" && kv["msg"] != "started" {
 			continue
 		}
 		switch kv["proto"] {
@@ -349,7 +350,9 @@ func (k *kalamProc) readLog(r io.Reader, addrs chan<- [2]string) {
 		case "http":
 			httpAddr = kv["addr"]
 		}
-		if pgAddr != "" {
+		// Both listeners are up once both are logged; a server without HTTP
+		// logs only pg before msg=started.
+		if pgAddr != "" && (httpAddr != "" || kv["msg"] == "started") {
 			addrs <- [2]string{pgAddr, httpAddr}
 			sent = true
 		}

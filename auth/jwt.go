@@ -42,6 +42,10 @@ type tokenClaims struct {
 type JWT struct {
 	secret []byte
 	now    func() time.Time // injectable for tests
+	// verified remembers tokens whose signature checked out, so a client
+	// sending the same token on every request pays the HMAC and JSON
+	// decoding once; expiry is still checked on every use.
+	verified verifiedTokens
 }
 
 // NewJWT returns a signer/verifier for secret. A secret shorter than
@@ -86,6 +90,17 @@ func (j *JWT) Sign(user string, role Role, ttl time.Duration) (string, error) {
 // that sub is present. A token without a role claim is a RoleUser token.
 // Every failure wraps ErrBadToken together with its cause.
 func (j *JWT) Verify(token string) (Claims, error) {
+	if c, ok := j.verified.get(token); ok && j.now().Before(c.Expires.Add(jwtLeeway)) {
+		return c, nil
+	}
+	c, err := j.verify(token)
+	if err == nil {
+		j.verified.put(token, c)
+	}
+	return c, err
+}
+
+func (j *JWT) verify(token string) (Claims, error) {
 	if len(j.secret) < MinSecretLen {
 		return Claims{}, fmt.Errorf("%w: %w", ErrBadToken, ErrWeakSecret)
 	}

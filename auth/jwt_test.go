@@ -188,3 +188,25 @@ func TestJWTSignErrors(t *testing.T) {
 		t.Fatalf("Verify after caller cleared secret: %v", err)
 	}
 }
+
+func TestVerifiedTokenStillExpires(t *testing.T) {
+	j := NewJWT(make([]byte, MinSecretLen))
+	now := time.Now()
+	j.now = func() time.Time { return now }
+	tok, err := j.Sign("user_a", RoleUser, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ { // the second call is served from the cache
+		if c, err := j.Verify(tok); err != nil || c.Subject != "user_a" {
+			t.Fatalf("verify %d: %+v %v", i, c, err)
+		}
+	}
+	now = now.Add(time.Hour)
+	if _, err := j.Verify(tok); !errors.Is(err, ErrBadToken) {
+		t.Fatalf("expired token from the cache: %v", err)
+	}
+	if _, err := j.Verify(tok[:len(tok)-2] + "xx"); !errors.Is(err, ErrBadToken) {
+		t.Fatalf("tampered token accepted: %v", err)
+	}
+}

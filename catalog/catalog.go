@@ -36,6 +36,7 @@ type Catalog struct {
 	tables  map[string]*Table // by schema.name
 	byID    map[uint32]*Table
 	users   map[string]*UserInfo
+	views   map[string]*View // by schema.name (views.go)
 	nextID  uint32
 	version uint64 // bumped by every change, so prepared plans can tell they are stale
 }
@@ -109,6 +110,9 @@ func (c *Catalog) load() error {
 		c.users[u.Name] = &u
 		return nil
 	}); err != nil {
+		return err
+	}
+	if err := c.loadViews(txn); err != nil {
 		return err
 	}
 	v, ok, err := txn.GetMeta([]byte(keyNextID))
@@ -277,7 +281,7 @@ func (c *Catalog) CreateTable(ctx context.Context, t *Table, ifNotExists bool) (
 		}
 		return nil, false, errTableExists(t.Name)
 	}
-	if _, _, clash := c.findIndex(t.Schema, t.Name); clash {
+	if c.relationExists(t.Schema, t.Name) {
 		return nil, false, errTableExists(t.Name)
 	}
 	t = t.clone()

@@ -1,6 +1,7 @@
 // Package catalog keeps KalamDB's schema objects and users: schemas,
 // tables with their type (user, shared, stream), options, columns and
-// primary key, and login users with their roles and password verifiers.
+// primary key, views (their SELECT text), and login users with their
+// roles and password verifiers.
 //
 // The catalog lives in the hot store's meta keyspace (one JSON document per
 // object) and in memory. Objects handed out are immutable snapshots: a DDL

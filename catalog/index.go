@@ -15,6 +15,9 @@ func (c *Catalog) relationExists(schema, name string) bool {
 	if _, ok := c.tables[schema+"."+name]; ok {
 		return true
 	}
+	if _, ok := c.views[schema+"."+name]; ok {
+		return true
+	}
 	_, _, ok := c.findIndex(schema, name)
 	return ok
 }

@@ -24,6 +24,7 @@ const (
 	CharacterNotInRepertoire     = "22021"
 	InvalidEscapeSequence        = "22025"
 	UntranslatableCharacter      = "22P05"
+	NullValueNotAllowed          = "22004"
 	NotNullViolation             = "23502"
 	UniqueViolation              = "23505"
 	InvalidTransactionState      = "25000"

@@ -33,6 +33,8 @@ func (s *Session) bind(n *pg_query.Node, params *expr.Params) (plan, error) {
 		return s.bindCreateSchema(n.GetCreateSchemaStmt())
 	case n.GetCreateStmt() != nil:
 		return s.bindCreateTable(n.GetCreateStmt())
+	case n.GetViewStmt() != nil:
+		return s.bindCreateView(n.GetViewStmt())
 	case n.GetDropStmt() != nil:
 		return s.bindDrop(n.GetDropStmt())
 	case n.GetIndexStmt() != nil:

@@ -73,6 +73,9 @@ func (b *binder) bindWith(w *pg_query.WithClause, outer outerScope) error {
 }
 
 func (b *binder) bindRecursive(def *cteDef, cte *pg_query.CommonTableExpr, sel *pg_query.SelectStmt, outer outerScope) error {
+	if len(sel.SortClause) > 0 {
+		return pgerr.New(pgerr.FeatureNotSupported, "ORDER BY in a recursive query is not implemented")
+	}
 	if refersTo(sel.Larg, def.name) {
 		return pgerr.New(pgerr.InvalidColumnReference, "recursive reference to query %q must not appear within its non-recursive term", def.name)
 	}

@@ -302,6 +302,10 @@ func (s *Session) bindDrop(d *pg_query.DropStmt) (plan, error) {
 		return utility(func(ctx context.Context, x *execCtx) (*Result, error) {
 			return s.dropIndexes(ctx, d)
 		}), nil
+	case pg_query.ObjectType_OBJECT_VIEW:
+		return utility(func(ctx context.Context, x *execCtx) (*Result, error) {
+			return s.dropViews(ctx, d)
+		}), nil
 	case pg_query.ObjectType_OBJECT_SCHEMA:
 		return utility(func(ctx context.Context, x *execCtx) (*Result, error) {
 			if err := s.requireRole(ddlRole, "drop schema"); err != nil {

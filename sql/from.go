@@ -122,6 +122,12 @@ func (b *binder) bindRangeVar(rv *pg_query.RangeVar, outer outerScope) (*fromIte
 			return &fromItem{src: &cteNode{def: def, self: def.binding}, cols: cols, names: []string{alias}}, nil
 		}
 	}
+	if it, ok, err := b.bindCatalogRel(rv); ok || err != nil {
+		return it, err
+	}
+	if it, ok, err := b.bindView(rv); ok || err != nil {
+		return it, err
+	}
 	ref, err := b.s.resolveTable(rv)
 	if err != nil {
 		return nil, err

@@ -24,6 +24,9 @@ type modifyPlan struct {
 	ret    *returning
 	// changes describes per-user tables for the change channel.
 	changes *notify.Table
+	// join is set for UPDATE ... FROM, DELETE ... USING and WHERE
+	// subqueries (modify_from.go).
+	join *joinedSource
 }
 
 type assignment struct {
@@ -55,39 +58,18 @@ func (s *Session) bindModifyTarget(rv *pg_query.RangeVar, where *pg_query.Node, 
 }
 
 func (s *Session) bindUpdate(up *pg_query.UpdateStmt, params *expr.Params) (plan, error) {
-	if len(up.FromClause) > 0 || up.WithClause != nil {
-		return nil, pgerr.New(pgerr.FeatureNotSupported, "UPDATE ... FROM and WITH are not supported yet")
+	if up.WithClause != nil {
+		return nil, pgerr.New(pgerr.FeatureNotSupported, "UPDATE ... WITH is not supported yet")
+	}
+	if needsJoin(up.FromClause, up.WhereClause) {
+		return s.bindUpdateFrom(up, params)
 	}
 	p, err := s.bindModifyTarget(up.Relation, up.WhereClause, params)
 	if err != nil {
 		return nil, err
 	}
-	t := p.ref.t
-	sc := tableScope{ref: p.ref}
-	for _, n := range up.TargetList {
-		rt := n.GetResTarget()
-		i := t.ColumnIndex(rt.Name)
-		if i < 0 {
-			return nil, pgerr.New(pgerr.UndefinedColumn, "column %q of relation %q does not exist", rt.Name, t.Name)
-		}
-		if len(rt.Indirection) > 0 {
-			return nil, pgerr.New(pgerr.FeatureNotSupported, "assignment to array elements or fields is not supported")
-		}
-		a := assignment{col: i}
-		if rt.Val.GetSetToDefault() == nil {
-			if a.e, err = expr.CompileAs(rt.Val, sc, params, t.Columns[i].Type); err != nil {
-				return nil, err
-			}
-		} else if t.Columns[i].Default != "" {
-			n, err := s.eng.parseExpr(t.Columns[i].Default)
-			if err != nil {
-				return nil, err
-			}
-			if a.e, err = expr.CompileAs(n, noScope{}, params, t.Columns[i].Type); err != nil {
-				return nil, err
-			}
-		}
-		p.sets = append(p.sets, a)
+	if p.sets, err = s.bindAssignments(p.ref.t, up.TargetList, tableScope{ref: p.ref}, params); err != nil {
+		return nil, err
 	}
 	if p.ret, err = bindReturning(up.ReturningList, p.ref, params); err != nil {
 		return nil, err
@@ -96,8 +78,11 @@ func (s *Session) bindUpdate(up *pg_query.UpdateStmt, params *expr.Params) (plan
 }
 
 func (s *Session) bindDelete(del *pg_query.DeleteStmt, params *expr.Params) (plan, error) {
-	if len(del.UsingClause) > 0 || del.WithClause != nil {
-		return nil, pgerr.New(pgerr.FeatureNotSupported, "DELETE ... USING and WITH are not supported yet")
+	if del.WithClause != nil {
+		return nil, pgerr.New(pgerr.FeatureNotSupported, "DELETE ... WITH is not supported yet")
+	}
+	if needsJoin(del.UsingClause, del.WhereClause) {
+		return s.bindDeleteUsing(del, params)
 	}
 	p, err := s.bindModifyTarget(del.Relation, del.WhereClause, params)
 	if err != nil {
@@ -111,6 +96,9 @@ func (s *Session) bindDelete(del *pg_query.DeleteStmt, params *expr.Params) (pla
 }
 
 func (p *modifyPlan) exec(ctx context.Context, x *execCtx) (*Result, error) {
+	if p.join != nil {
+		return p.execJoined(ctx, x)
+	}
 	part, err := x.s.partition(p.ref)
 	if err != nil {
 		return nil, err

@@ -127,8 +127,11 @@ func figureColname(n *pg_query.Node) string {
 		return strVal(f[len(f)-1])
 	case n.GetTypeCast() != nil:
 		tc := n.GetTypeCast()
-		if name := figureColname(tc.Arg); name != "?column?" {
-			return name
+		// A cast or CASE below names weakly: the outer type name wins.
+		if tc.Arg.GetTypeCast() == nil && tc.Arg.GetCaseExpr() == nil {
+			if name := figureColname(tc.Arg); name != "?column?" {
+				return name
+			}
 		}
 		names := tc.TypeName.Names
 		return strVal(names[len(names)-1])

@@ -19,6 +19,8 @@ type binder struct {
 	// outerRefs counts references resolved to enclosing queries, so a
 	// subquery can tell whether it is correlated.
 	outerRefs int
+	// viewDepth counts the views being expanded around this query.
+	viewDepth int
 }
 
 // selectPlan is one SELECT: from -> filter -> aggregate -> having ->

@@ -272,7 +272,11 @@ func (c *compiler) prefixOp(name string, r Expr) (Expr, error) {
 		}
 		return x, nil
 	case "|/":
-		return c.callBuiltin("sqrt", []Expr{r})
+		f, err := c.mustCoerce(r, types.Of(types.Float8)) // |/ is float8 only
+		if err != nil {
+			return nil, err
+		}
+		return c.callBuiltin("sqrt", []Expr{f})
 	case "@":
 		return c.callBuiltin("abs", []Expr{r})
 	}

@@ -41,6 +41,9 @@ func typeOfName(tn *pg_query.TypeName) (types.Type, error) {
 }
 
 func (c *compiler) typeCast(tc *pg_query.TypeCast) (Expr, error) {
+	if e, ok, err := c.regCast(tc); ok || err != nil {
+		return e, err
+	}
 	t, err := typeOfName(tc.TypeName)
 	if err != nil {
 		return nil, err
@@ -74,6 +77,8 @@ func elemOf(t types.OID) types.OID {
 		return types.Int8
 	case types.Int4Array:
 		return types.Int4
+	case types.OIDArray, types.Int2Array, types.NameArray, types.CharArray:
+		return types.ElemOf(t) // the catalogs' array columns
 	}
 	return 0
 }

@@ -83,6 +83,9 @@ func commonType(a, b types.Type) (types.Type, bool) {
 		}
 		return types.Of(b.OID), true
 	}
+	if oidMeet(a.OID, b.OID) {
+		return types.Of(types.OIDType), true
+	}
 	return types.Type{}, false
 }
 
@@ -99,6 +102,9 @@ func implicitOK(from, to types.OID) bool {
 	}
 	if df, dt := dtRank(from), dtRank(to); df > 0 && dt > 0 {
 		return df < dt
+	}
+	if to == types.OIDType && (isInt(from) || isOIDish(from)) {
+		return true
 	}
 	return false
 }

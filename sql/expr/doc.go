@@ -9,7 +9,11 @@
 // statement and Env carries what evaluation needs from the session.
 // Values follow the table in package types.
 //
-// Caveats: regular expressions use Go's RE2 syntax, not PostgreSQL's ARE;
+// Caveats: regular expressions (~, regexp_replace) use Go's RE2 syntax,
+// not PostgreSQL's ARE; to_char covers the date/time patterns
+// (YYYY MM DD HH24 HH12 MI SS MS US Mon Month Day Dy AM/PM TZ Q, FM),
+// not numeric formats; format() supports %s %I %L with positions and
+// widths but not the * width;
 // subqueries and window functions are rejected with 0A000; json values are
 // handled through encoding/json on their canonical text.
 //

@@ -52,6 +52,9 @@ type Env struct {
 	// Admin runs KalamDB's administrative functions (kalamdb_flush, ...)
 	// with their evaluated arguments.
 	Admin func(name string, args []any) (any, error)
+	// Catalog answers the pg_catalog functions and reg* conversions
+	// (funcs_catalog.go) from the live catalog and the session.
+	Catalog func(name string, args []any) (any, error)
 	// Outer holds the rows of enclosing queries, innermost last, while a
 	// correlated subquery or a LATERAL item runs (see OuterColumn).
 	Outer [][]any

@@ -80,12 +80,11 @@ func (c *compiler) funcCall(fc *pg_query.FuncCall) (Expr, error) {
 	if fc.FuncVariadic {
 		return nil, unsupported("VARIADIC arguments")
 	}
-	for _, a := range fc.Args {
-		if a.GetNamedArgExpr() != nil {
-			return nil, unsupported("named function arguments")
-		}
+	argNodes, err := positionalArgs(name, fc.Args)
+	if err != nil {
+		return nil, err
 	}
-	args, err := c.exprs(fc.Args)
+	args, err := c.exprs(argNodes)
 	if err != nil {
 		return nil, err
 	}
@@ -209,7 +208,8 @@ func (c *compiler) numFamily(a Expr, intOK bool) (types.OID, bool) {
 func (c *compiler) resolve(name string, args []Expr) (*builtin, []Expr, error) {
 	for _, r := range []func(string, []Expr) (*builtin, []Expr, error){
 		c.resolveSession, c.resolveString, c.resolveMath, c.resolveTime, c.resolveJSON,
-		c.resolveNotify, c.resolveAdmin,
+		c.resolveNotify, c.resolveAdmin, c.resolveCatalog,
+		c.resolveFormat, c.resolveInterval, c.resolveToChar, c.resolveJSONSet, c.resolveArray,
 	} {
 		b, conv, err := r(name, args)
 		if err != nil || b != nil {

@@ -167,6 +167,9 @@ func (c *compiler) resolveTime(name string, args []Expr) (*builtin, []Expr, erro
 			return nil, nil, nil
 		}
 		t := c.timeArg(args[1])
+		if c.typeOf(args[1]).OID == types.Date {
+			t = types.Timestamptz // PostgreSQL's preferred datetime type
+		}
 		if t == 0 {
 			return nil, nil, nil
 		}
@@ -228,10 +231,10 @@ func unitError(unit string, t types.OID) error {
 
 // dateTrunc truncates a timestamp (in loc for timestamptz) or interval.
 func dateTrunc(unit string, t types.OID, v any, loc *time.Location) (any, error) {
-	unit = strings.ToLower(unit)
 	if t == types.IntervalOID {
-		return nil, unsupported("date_trunc on intervals")
+		return truncInterval(unit, v.(types.Interval))
 	}
+	unit = canonicalUnit(unit)
 	tm := v.(time.Time)
 	if t == types.Timestamptz {
 		tm = tm.In(loc)
@@ -282,7 +285,7 @@ func dateTrunc(unit string, t types.OID, v any, loc *time.Location) (any, error)
 
 // extract is EXTRACT(field FROM v) as numeric.
 func extract(field string, t types.OID, v any, loc *time.Location) (*apd.Decimal, error) {
-	field = strings.ToLower(field)
+	field = canonicalUnit(field)
 	if t == types.IntervalOID {
 		return extractInterval(field, v.(types.Interval))
 	}

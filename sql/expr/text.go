@@ -2,6 +2,7 @@ package expr
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -39,7 +40,16 @@ func (x *concatExpr) Eval(env *Env, row []any) (any, error) {
 	if err != nil || b == nil {
 		return nil, err
 	}
-	return toText(a, x.lt, env.loc()) + toText(b, x.rt, env.loc()), nil
+	return catText(a, x.lt, env.loc()) + catText(b, x.rt, env.loc()), nil
+}
+
+// catText renders an operand of || as its cast to text would: booleans
+// as true/false, unlike their output form.
+func catText(v any, oid types.OID, loc *time.Location) string {
+	if b, ok := v.(bool); ok && oid == types.Bool {
+		return strconv.FormatBool(b)
+	}
+	return toText(v, oid, loc)
 }
 
 func (c *compiler) concatOp(l, r Expr) (Expr, error) {
@@ -49,7 +59,7 @@ func (c *compiler) concatOp(l, r Expr) (Expr, error) {
 	}
 	if (lt.OID == types.TextArray || lt.OID == types.Int8Array || lt.OID == types.Int4Array) ||
 		(rt.OID == types.TextArray || rt.OID == types.Int8Array || rt.OID == types.Int4Array) {
-		return nil, unsupported("array concatenation")
+		return c.arrayConcat(l, r)
 	}
 	lu, ru := lt.OID == types.Unknown, rt.OID == types.Unknown
 	if !(lu || ru || isString(lt.OID) || isString(rt.OID)) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
+	"time"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 	"github.com/pganalyze/pg_query_go/v6/parser"
@@ -48,6 +49,12 @@ type Engine struct {
 	exportDir   string
 	// flushMu serializes flushes, exports and erasures.
 	flushMu sync.Mutex
+	// tiers records flush and compaction jobs and cold read counters.
+	tiers tierState
+	// sessions and started feed pg_stat_activity and
+	// pg_postmaster_start_time().
+	sessions sessionRegistry
+	started  time.Time
 }
 
 // NewEngine returns an engine over cfg's stores.
@@ -61,6 +68,7 @@ func NewEngine(cfg Config) *Engine {
 		hub = notify.NewHub(notify.Options{})
 	}
 	return &Engine{
+		started:     time.Now(),
 		hub:         hub,
 		store:       cfg.Store,
 		cold:        cfg.Cold,

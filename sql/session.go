@@ -9,6 +9,7 @@ import (
 	"github.com/kalamdb/kalamdb/notify"
 	"github.com/kalamdb/kalamdb/pgerr"
 	"github.com/kalamdb/kalamdb/sql/expr"
+	"github.com/kalamdb/kalamdb/sql/pgcatalog"
 	"github.com/kalamdb/kalamdb/types"
 )
 
@@ -36,6 +37,7 @@ type Session struct {
 	listener *notify.Listener // LISTEN state and undelivered notifications
 	pend     pendingNotify    // LISTEN/NOTIFY and changes awaiting commit
 	hooks    notifyHooks
+	act      activity // what pg_stat_activity shows of this session
 }
 
 // NewSession opens a session for user, who must exist. params are startup
@@ -53,6 +55,8 @@ func (e *Engine) NewSession(user string, pid uint32, params map[string]string) (
 	}
 	s.setIdentitySettings()
 	s.initNotify()
+	s.act.a = pgcatalog.Activity{PID: pid, User: u.Name, Started: time.Now(), State: "idle"}
+	e.sessions.add(s)
 	_ = s.set("session_authorization", u.Name, true)
 	for k, v := range params {
 		switch strings.ToLower(k) {
@@ -99,6 +103,7 @@ func (s *Session) User() string { return s.effUser }
 
 // Close rolls back any open transaction.
 func (s *Session) Close() {
+	s.eng.sessions.remove(s)
 	if s.tx != nil {
 		s.tx.hot.Discard()
 		s.tx = nil
@@ -167,6 +172,8 @@ func (s *Session) Execute(ctx context.Context, st *Statement, params []any) (*Re
 // Query runs a simple-protocol query string: every statement in order, as
 // one implicit transaction unless the string manages transactions itself.
 func (s *Session) Query(ctx context.Context, query string, emit func(*Result) error) error {
+	s.noteQuery(query)
+	defer s.noteIdle()
 	stmts, err := s.eng.parse(query)
 	if err != nil {
 		return s.noteError(err)
@@ -217,6 +224,7 @@ func (s *Session) env(params []any) *expr.Env {
 		ListeningChannels:      s.hooks.channels,
 		NotificationQueueUsage: s.hooks.usage,
 		Admin:                  s.admin,
+		Catalog:                s.catalogCall,
 	}
 }
 

@@ -18,9 +18,7 @@ const chunkRows = 1000
 // txn: then every chunk is committed.
 func (e *Engine) eachRow(ctx context.Context, t *catalog.Table, layout *rowLayout, write bool,
 	fn func(txn *hotstore.Txn, part hotstore.Partition, key []byte, row []any) (bool, error)) error {
-	lt := e.store.Begin()
-	users, err := lt.Partitions(t.ID)
-	lt.Discard()
+	users, err := e.partitionsOf(ctx, t) // both tiers: cold rows count too
 	if err != nil {
 		return err
 	}
@@ -28,7 +26,7 @@ func (e *Engine) eachRow(ctx context.Context, t *catalog.Table, layout *rowLayou
 		part := hotstore.Partition{Table: t.ID, User: user}
 		var after []byte
 		for {
-			more, last, err := e.eachChunk(ctx, part, layout, after, write, fn)
+			more, last, err := e.eachChunk(ctx, t, part, layout, after, write, fn)
 			if err != nil {
 				return err
 			}
@@ -48,7 +46,7 @@ func (e *Engine) eachRow(ctx context.Context, t *catalog.Table, layout *rowLayou
 // more=true and the last key when the partition may hold more rows,
 // more=false with last=nil at the end of the partition, and more=false
 // with a key when fn stopped.
-func (e *Engine) eachChunk(ctx context.Context, part hotstore.Partition, layout *rowLayout, after []byte, write bool,
+func (e *Engine) eachChunk(ctx context.Context, t *catalog.Table, part hotstore.Partition, layout *rowLayout, after []byte, write bool,
 	fn func(txn *hotstore.Txn, part hotstore.Partition, key []byte, row []any) (bool, error)) (bool, []byte, error) {
 	txn := e.store.Begin()
 	defer txn.Discard()
@@ -56,7 +54,10 @@ func (e *Engine) eachChunk(ctx context.Context, part hotstore.Partition, layout 
 	if after != nil {
 		opts.Start = append(append([]byte(nil), after...), 0) // the next key after
 	}
-	it := txn.Scan(part, opts)
+	it, err := e.scanTiers(ctx, txn, t, part, opts, nil)
+	if err != nil {
+		return false, nil, err
+	}
 	defer it.Close()
 	n := 0
 	var last []byte

@@ -57,6 +57,7 @@ func (s *Store) Compact(ctx context.Context, part Partition, schema []catalog.Co
 	if err != nil {
 		return CompactResult{}, fmt.Errorf("compact %s: %w", part.QualifiedName(), err)
 	}
+	w.op, w.fail = "compact", s.fail
 	for it.Next() {
 		if err := w.add(it.Key(), it.Seq(), false, it.Values); err != nil {
 			w.abort()
@@ -102,5 +103,5 @@ func (p *partition) swap(old []Segment, seg Segment, ok bool) error {
 			next.Segments = append(next.Segments, s)
 		}
 	}
-	return p.publishLocked(next)
+	return p.publishLocked("compact", next)
 }

@@ -39,8 +39,9 @@
 // # Reads
 //
 // Scan merges the segments with a heap: for each key the version with the
-// highest _seq wins; tombstones hide older versions and are returned only
-// with IncludeDeleted. Hot versions always supersede cold ones (a flush
+// highest _seq wins (on a tie, a row rewritten in place with its seq, the
+// segment with the higher batch number); tombstones hide older versions
+// and are returned only with IncludeDeleted. Hot versions always supersede cold ones (a flush
 // removes a hot entry only if it is still the flushed version), so the
 // caller merges hot over cold by key. Values come per column id, like
 // hotstore.DecodeRow: columns a segment lacks (added later) are absent and
@@ -76,6 +77,11 @@
 //   - A partition's first use after Open (lazy load) deletes temp files and
 //     unlisted batch files. Open empties trash/, where EraseUser and drops
 //     rename a tree (the durable point) before deleting it.
+//
+// Crash tests arm a failpoint with KALAMDB_FAILPOINT=<step>[:<n>] (read
+// once by Open; FailpointEnv lists the steps): the process exits with
+// status 3 at that step, and integration/crash_flush_test.go restarts it
+// and checks that nothing was lost or duplicated.
 //
 // Files replaced while a scan still reads them are deleted when the last
 // such scan closes.

@@ -44,7 +44,7 @@ func (s *Store) Flush(ctx context.Context, part Partition, schema []catalog.Colu
 		return Segment{}, fmt.Errorf("flush %s: %w", part.QualifiedName(), err)
 	}
 
-	seg, ok, err := writeRows(ctx, p.dir, batchName(n), schema, schemaVersion, s.groupRows, rows)
+	seg, ok, err := writeRows(ctx, p.dir, batchName(n), schema, schemaVersion, s.groupRows, s.fail, rows)
 	if err != nil || !ok {
 		return Segment{}, wrapFlush(part, err)
 	}
@@ -59,11 +59,12 @@ func wrapFlush(part Partition, err error) error {
 }
 
 // writeRows writes rows into dir/name.
-func writeRows(ctx context.Context, dir, name string, schema []catalog.Column, schemaVersion int64, groupRows int, rows RowSource) (Segment, bool, error) {
+func writeRows(ctx context.Context, dir, name string, schema []catalog.Column, schemaVersion int64, groupRows int, fail *failpoint, rows RowSource) (Segment, bool, error) {
 	w, err := newSegmentWriter(dir, name, schema, schemaVersion, groupRows)
 	if err != nil {
 		return Segment{}, false, err
 	}
+	w.op, w.fail = "flush", fail
 	for i := 0; rows.Next(); i++ {
 		if i%1024 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -102,5 +103,5 @@ func (p *partition) addSegment(seg Segment) error {
 	}
 	// On failure the file stays: the manifest may or may not have reached
 	// the disk, and an unlisted file is removed by the next load anyway.
-	return p.publishLocked(next)
+	return p.publishLocked("flush", next)
 }

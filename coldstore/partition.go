@@ -1,6 +1,8 @@
 package coldstore
 
 import (
+	"fmt"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -91,4 +93,27 @@ func unescapeName(s string) (string, bool) {
 		i += 2
 	}
 	return b.String(), escapeName(b.String()) == s
+}
+
+// Users returns the users that have a directory for table schema.name,
+// sorted. It lists users/, one entry per user, so it is for DDL and
+// maintenance, not for queries. A directory may be a dropped table's
+// leftover: Segments of its partition then reports none.
+func (s *Store) Users(schema, name string) ([]string, error) {
+	leaf := escapeName(schema) + "." + escapeName(name)
+	entries, err := os.ReadDir(filepath.Join(s.root, usersDir))
+	if err != nil && !os.IsNotExist(err) {
+		return nil, fmt.Errorf("users of %s.%s: %w", schema, name, err)
+	}
+	var users []string
+	for _, e := range entries {
+		u, ok := unescapeName(e.Name())
+		if !e.IsDir() || !ok {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(s.root, usersDir, e.Name(), leaf)); err == nil {
+			users = append(users, u)
+		}
+	}
+	return users, nil // ReadDir sorts by escaped name; callers re-sort if they merge
 }

@@ -173,7 +173,7 @@ func (it *Iterator) Next() bool {
 			if o.MaxSeq > 0 && c.seq() > o.MaxSeq {
 				continue
 			}
-			if best == nil || c.seq() > best.seq() {
+			if best == nil || c.seq() > best.seq() || c.seq() == best.seq() && newerSegment(c.seg, best.seg) {
 				best = c
 			}
 		}
@@ -186,6 +186,17 @@ func (it *Iterator) Next() bool {
 			return false
 		}
 	}
+}
+
+// newerSegment breaks a tie between two versions with one _seq (a row
+// rewritten in place, as ADD COLUMN with a volatile default does, and
+// flushed again): the segment written later holds the later write. Batch
+// numbers only grow, and a compaction reserves its number before any flush
+// that it does not include.
+func newerSegment(a, b Segment) bool {
+	na, _ := parseBatchName(a.Path)
+	nb, _ := parseBatchName(b.Path)
+	return na > nb
 }
 
 // advanceAll moves the cursors of the last key past it.

@@ -16,6 +16,7 @@ import (
 type Store struct {
 	root      string
 	groupRows int // rows per Parquet row group; tests lower it
+	fail      *failpoint
 
 	mu     sync.Mutex            // guards parts and closed
 	parts  map[string]*partition // by directory relative to root
@@ -24,7 +25,8 @@ type Store struct {
 
 // partition is the in-memory state of one partition directory.
 type partition struct {
-	dir string // absolute
+	dir  string // absolute
+	fail *failpoint
 
 	compactMu sync.Mutex // one compaction at a time
 
@@ -51,7 +53,8 @@ func Open(root string) (*Store, error) {
 	if err := os.RemoveAll(filepath.Join(abs, trashDir)); err != nil {
 		return nil, fmt.Errorf("open cold store: empty trash: %w", err)
 	}
-	return &Store{root: abs, groupRows: defaultGroupRows, parts: make(map[string]*partition)}, nil
+	return &Store{root: abs, groupRows: defaultGroupRows, parts: make(map[string]*partition),
+		fail: newFailpoint(os.Getenv(FailpointEnv))}, nil
 }
 
 // Root is the store's root directory.
@@ -75,7 +78,7 @@ func (s *Store) partition(rel string) (*partition, error) {
 	}
 	p := s.parts[rel]
 	if p == nil {
-		p = &partition{dir: filepath.Join(s.root, rel), pins: map[string]int{}, doomed: map[string]bool{}}
+		p = &partition{dir: filepath.Join(s.root, rel), fail: s.fail, pins: map[string]int{}, doomed: map[string]bool{}}
 		s.parts[rel] = p
 	}
 	return p, nil
@@ -144,14 +147,15 @@ func (p *partition) adoptLocked(h Partition) error {
 }
 
 // publishLocked makes m the partition's manifest (durably) and retires the
-// segments it dropped.
-func (p *partition) publishLocked(m manifest) error {
+// segments it dropped. op names the operation for failpoints.
+func (p *partition) publishLocked(op string, m manifest) error {
 	if err := mkdirAll(p.dir); err != nil {
 		return err
 	}
 	if err := writeManifest(p.dir, m); err != nil {
 		return err
 	}
+	p.fail.reach(op + "-manifest-written")
 	keep := make(map[string]bool, len(m.Segments))
 	for _, seg := range m.Segments {
 		keep[seg.Path] = true

@@ -50,6 +50,8 @@ type segmentWriter struct {
 	seg       Segment
 	keyBuf    []byte
 	groupRows int
+	op        string     // "flush" or "compact", for failpoints
+	fail      *failpoint // nil: none
 }
 
 // writerOnly hides Close so the Parquet writer cannot close the file
@@ -246,6 +248,7 @@ func (w *segmentWriter) finish() (seg Segment, ok bool, err error) {
 	w.f.Close()
 	w.f = nil
 	w.rb.Release()
+	w.fail.reach(w.op + "-temp-written")
 	final := filepath.Join(w.dir, w.name)
 	if err := os.Rename(tmp, final); err != nil {
 		os.Remove(tmp)
@@ -254,6 +257,7 @@ func (w *segmentWriter) finish() (seg Segment, ok bool, err error) {
 	if err := syncDir(w.dir); err != nil {
 		return Segment{}, false, err
 	}
+	w.fail.reach(w.op + "-renamed")
 	w.seg.Bytes = fi.Size()
 	return w.seg, true, nil
 }

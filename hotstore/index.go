@@ -109,6 +109,25 @@ func (s *Store) DropIndex(ctx context.Context, index uint32) error {
 	return nil
 }
 
+// DropIndexPartition removes one partition of an index (erasing a user),
+// without blocking other writers, like DropPartition.
+func (s *Store) DropIndexPartition(ctx context.Context, p Partition) error {
+	wb := s.db.NewWriteBatch()
+	defer wb.Cancel()
+	if err := s.deletePrefix(ctx, wb, appendPartition(nil, tagIndex, p)); err != nil {
+		return fmt.Errorf("drop index partition %d/%s: %w", p.Table, p.User, err)
+	}
+	if err := wb.Flush(); err != nil {
+		return fmt.Errorf("drop index partition %d/%s: %w", p.Table, p.User, err)
+	}
+	if s.opts.Durability == Fsync {
+		if err := s.sync.wait(ctx); err != nil {
+			return fmt.Errorf("drop index partition %d/%s: %w", p.Table, p.User, err)
+		}
+	}
+	return nil
+}
+
 // Partitions returns the users that have at least one record (live or
 // tombstone) in table, in key order; a shared table has the one user "".
 // It skips from partition to partition, so it costs one seek per user.

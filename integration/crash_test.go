@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"regexp"
 	"strconv"
@@ -24,11 +25,13 @@ type childServer struct {
 
 var listenLine = regexp.MustCompile(`proto=pg addr=(\S+)`)
 
-// startChild runs `kalamdb serve` on dir and waits for its pg address.
-func startChild(t *testing.T, bin, dir string) *childServer {
+// startChild runs `kalamdb serve` on dir and waits for its pg address;
+// env entries (KEY=value) are added to the child's environment.
+func startChild(t *testing.T, bin, dir string, env ...string) *childServer {
 	t.Helper()
 	cmd := exec.Command(bin, "serve", "--data", dir, "--pg-addr", "127.0.0.1:0",
 		"--http-addr", "127.0.0.1:0", "--durability", "fsync")
+	cmd.Env = append(os.Environ(), env...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	stderr, err := cmd.StderrPipe()
 	if err != nil {

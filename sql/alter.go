@@ -305,6 +305,10 @@ func (e *Engine) fillColumn(ctx context.Context, x *execCtx, t *catalog.Table, i
 	if err != nil {
 		return err
 	}
+	// The rewrite keeps each row's seq, so a flush that copied the old
+	// version would trim the new one as flushed: no flush meanwhile.
+	e.flushMu.Lock()
+	defer e.flushMu.Unlock()
 	return e.eachRow(ctx, t, layout, true, func(txn *hotstore.Txn, part hotstore.Partition, key []byte, row []any) (bool, error) {
 		v, err := d.Eval(x.env, nil)
 		if err != nil {

@@ -27,7 +27,28 @@
 // hiding cold rows. kalamdb_flush / kalamdb_flush_all and the Flusher
 // (flush_rows, flush_interval) move hot rows to Parquet, removing exactly
 // the flushed versions, so a racing write stays hot (flush.go). Index
-// entries stay hot and find flushed rows through the same merged reads.
+// entries stay hot and find flushed rows through the same merged reads;
+// DDL that reads existing rows (CREATE INDEX, SET NOT NULL, ADD COLUMN
+// with a volatile default) walks both tiers. A scan passes its column =
+// constant conjuncts to the cold tier, which skips segments by min/max.
+// Every flush and compaction is logged and kept in a ring of recent jobs,
+// SELECT * FROM kalamdb_jobs() (service and above; jobs.go). An export
+// flushes and compacts the user's partitions first, so its Parquet holds
+// exactly the live rows; an erasure removes the user's rows, seq and
+// index entries, cold files and earlier exports.
+//
+// Views (views.go) are stored in the catalog as SELECT text and bound as
+// a derived table wherever a query names one. UPDATE ... FROM, DELETE ...
+// USING and UPDATE/DELETE with subqueries in WHERE (modify_from.go) run
+// through the query plan tree with the target table as the first FROM
+// item; a target row joined to several rows is written once.
+//
+// Catalogs (catalogrel.go): pg_catalog.* and information_schema.* names,
+// and unqualified names found in pg_catalog (searched before the search
+// path, as in PostgreSQL), bind to relations of package pgcatalog computed
+// from the live catalog when the query runs; expr.Env.Catalog answers the
+// catalog functions and reg* casts. The engine's session registry
+// (activity.go) feeds pg_stat_activity.
 //
 // Caveats: DDL (including TRUNCATE and CREATE INDEX) commits on its own
 // even inside a transaction block, and ROLLBACK TO does not undo it; a

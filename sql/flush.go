@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/kalamdb/kalamdb/catalog"
@@ -73,30 +74,40 @@ func (e *Engine) flushPartition(ctx context.Context, t *catalog.Table, user stri
 	// write the same rows twice.
 	e.flushMu.Lock()
 	defer e.flushMu.Unlock()
-	start := time.Now()
+	job := e.startJob("flush", t.QualifiedName(), user)
+	total, bytes, segs, err := e.flushSegments(ctx, t, user)
+	e.finishJob(job, total, bytes, segs, err)
+	if err != nil {
+		return total, fmt.Errorf("flush %s partition %q: %w", t.QualifiedName(), user, err)
+	}
+	if total > 0 {
+		e.maybeCompact(ctx, t, coldstore.PartitionOf(t, user))
+	}
+	return total, nil
+}
+
+// flushSegments moves the partition's hot rows in segments of bounded
+// size and reports the rows, bytes and segments written.
+func (e *Engine) flushSegments(ctx context.Context, t *catalog.Table, user string) (rows, bytes, segs int64, err error) {
 	part := hotstore.Partition{Table: t.ID, User: user}
 	cp := coldstore.PartitionOf(t, user)
-	var total int64
 	var from []byte
 	for {
 		src, seg, err := e.flushSegment(ctx, t, part, cp, from)
 		if err != nil {
-			return total, fmt.Errorf("flush %s partition %q: %w", t.QualifiedName(), user, err)
+			return rows, bytes, segs, err
 		}
 		if err := e.trimFlushed(ctx, part, src.keys, src.seqs); err != nil {
-			return total, fmt.Errorf("flush %s partition %q: %w", t.QualifiedName(), user, err)
+			return rows, bytes, segs, err
 		}
-		total += int64(seg.Rows)
+		if seg.Rows > 0 {
+			rows, bytes, segs = rows+seg.Rows, bytes+seg.Bytes, segs+1
+		}
 		if !src.more {
-			break
+			return rows, bytes, segs, nil
 		}
 		from = src.next
 	}
-	if total > 0 {
-		e.log.Info("flush", "table", t.QualifiedName(), "user", user, "rows", total, "took", time.Since(start))
-		e.maybeCompact(ctx, t, cp)
-	}
-	return total, nil
 }
 
 func (e *Engine) flushSegment(ctx context.Context, t *catalog.Table, part hotstore.Partition, cp coldstore.Partition, from []byte) (*flushSource, coldstore.Segment, error) {
@@ -123,6 +134,9 @@ func (e *Engine) trimFlushed(ctx context.Context, part hotstore.Partition, keys 
 				return err
 			}
 		}
+		if hi < len(keys) {
+			e.cold.Failpoint("flush-trim-partial")
+		}
 	}
 	return nil
 }
@@ -144,12 +158,17 @@ func (e *Engine) maybeCompact(ctx context.Context, t *catalog.Table, cp coldstor
 	if err != nil || len(segs) < compactAfter {
 		return
 	}
+	// A compaction failure leaves the old segments in place: the flush
+	// itself succeeded, so it is only recorded.
+	e.compactPartition(ctx, t, cp)
+}
+
+// compactPartition merges the partition's segments, recording the job.
+func (e *Engine) compactPartition(ctx context.Context, t *catalog.Table, cp coldstore.Partition) (coldstore.CompactResult, error) {
+	job := e.startJob("compact", t.QualifiedName(), cp.User)
 	res, err := e.cold.Compact(ctx, cp, t.Columns, int64(t.NextColumn))
-	if err != nil {
-		e.log.Error("compact", "table", t.QualifiedName(), "user", cp.User, "err", err)
-		return
-	}
-	e.log.Info("compact", "table", t.QualifiedName(), "user", cp.User, "result", fmt.Sprintf("%+v", res))
+	e.finishJob(job, res.Segment.Rows, res.Segment.Bytes, int64(res.Merged), err)
+	return res, err
 }
 
 // flushSource feeds the hot iterator to the cold writer, remembering each
@@ -180,8 +199,10 @@ func (f *flushSource) Key() []byte             { return f.it.Key() }
 func (f *flushSource) Record() hotstore.Record { return f.it.Record() }
 func (f *flushSource) Err() error              { return f.it.Err() }
 
-// ExportUser flushes the user's hot rows, then writes a self-contained
-// copy of their partitions (Parquet segments and manifests) under the data
+// ExportUser flushes the user's hot rows and compacts each partition (so
+// an export holds one version of each row and no tombstones: any Parquet
+// reader sees exactly the live rows), then writes a self-contained copy of
+// their partitions (Parquet segments and manifests) under the data
 // directory's exports folder, and returns its path.
 func (e *Engine) ExportUser(ctx context.Context, user string) (string, error) {
 	if _, ok := e.cat.User(user); !ok {
@@ -194,8 +215,11 @@ func (e *Engine) ExportUser(ctx context.Context, user string) (string, error) {
 		if _, err := e.flushPartition(ctx, t, user); err != nil {
 			return "", err
 		}
+		if _, err := e.compactPartition(ctx, t, coldstore.PartitionOf(t, user)); err != nil {
+			return "", err
+		}
 	}
-	dir := filepath.Join(e.exportDir, fmt.Sprintf("%s-%s", user, time.Now().UTC().Format("20060102T150405.000")))
+	dir := filepath.Join(e.exportDir, user+"-"+time.Now().UTC().Format(exportStamp))
 	if err := os.MkdirAll(e.exportDir, 0o700); err != nil {
 		return "", err
 	}
@@ -204,6 +228,32 @@ func (e *Engine) ExportUser(ctx context.Context, user string) (string, error) {
 	}
 	e.log.Info("export", "user", user, "path", dir)
 	return dir, nil
+}
+
+// exportStamp is the time in an export's directory name, <user>-<stamp>.
+const exportStamp = "20060102T150405.000"
+
+// removeExports deletes the user's earlier exports: copies of their data
+// are theirs to erase too. A name matches only as <user>-<stamp>, so
+// user_a's erasure leaves user_a-b's exports alone.
+func (e *Engine) removeExports(user string) error {
+	entries, err := os.ReadDir(e.exportDir)
+	if err != nil {
+		if os.IsNotExist(err) {
+			return nil
+		}
+		return fmt.Errorf("erase exports of %s: %w", user, err)
+	}
+	for _, d := range entries {
+		stamp, ok := strings.CutPrefix(d.Name(), user+"-")
+		if _, perr := time.Parse(exportStamp, stamp); !ok || perr != nil {
+			continue
+		}
+		if err := os.RemoveAll(filepath.Join(e.exportDir, d.Name())); err != nil {
+			return fmt.Errorf("erase exports of %s: %w", user, err)
+		}
+	}
+	return nil
 }
 
 // EraseUser removes every partition of user, hot and cold, and returns the
@@ -219,12 +269,20 @@ func (e *Engine) EraseUser(ctx context.Context, user string) (int64, error) {
 		if err := e.store.DropPartition(ctx, hotstore.Partition{Table: t.ID, User: user}); err != nil {
 			return n, err
 		}
+		for _, ix := range t.Indexes {
+			if err := e.store.DropIndexPartition(ctx, hotstore.Partition{Table: ix.ID, User: user}); err != nil {
+				return n, err
+			}
+		}
 		n++
 	}
 	if e.cold != nil {
 		if err := e.cold.EraseUser(ctx, user); err != nil {
 			return n, err
 		}
+	}
+	if err := e.removeExports(user); err != nil {
+		return n, err
 	}
 	e.log.Info("erase", "user", user, "tables", n)
 	return n, nil

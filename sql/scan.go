@@ -15,6 +15,9 @@ type access struct {
 	eq      []expr.Expr // values of a primary-key prefix
 	reverse bool
 	index   *indexAccess // a secondary-index scan instead (index.go)
+	// coldEq are column = constant conjuncts that let the cold tier skip
+	// Parquet segments by their min/max (coldPredicates in tiers.go).
+	coldEq []coldEq
 }
 
 // scan calls fn with each live row until fn returns false.
@@ -52,7 +55,7 @@ func (a *access) scan(x *execCtx, p hotstore.Partition, fn func(row []any) (bool
 	if len(prefix) > 0 {
 		opts.Start, opts.End = prefix, prefixEnd(prefix)
 	}
-	it, err := x.scanRecords(a.layout.t, p, opts)
+	it, err := x.scanRecords(a.layout.t, p, opts, a.coldPredicates(x)...)
 	if err != nil {
 		return err
 	}
@@ -148,6 +151,7 @@ func planKeyAccess(sc tableScope, layout *rowLayout, where *pg_query.Node, order
 		}
 		a.eq = append(a.eq, e)
 	}
+	a.coldEq = planColdEq(t, fixed, len(a.eq), params)
 	// The scan order is the key order after the fixed prefix; tables
 	// without a primary key are keyed by _seq.
 	keyCols := t.PrimaryKey

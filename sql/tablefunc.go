@@ -6,6 +6,7 @@ import (
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
+	"github.com/kalamdb/kalamdb/auth"
 	"github.com/kalamdb/kalamdb/pgerr"
 	"github.com/kalamdb/kalamdb/sql/expr"
 	"github.com/kalamdb/kalamdb/types"
@@ -18,12 +19,14 @@ type tableFunc struct {
 	args   []expr.Expr
 	cols   []Column
 	scalar bool // one column named after the function (or its alias)
+	// rows produces a system view's rows (kalamdb_jobs).
+	rows func() [][]any
 }
 
 func isSetReturning(name string) bool {
 	switch name {
 	case "generate_series", "unnest", "jsonb_array_elements", "jsonb_array_elements_text",
-		"jsonb_each", "jsonb_each_text", "jsonb_object_keys":
+		"jsonb_each", "jsonb_each_text", "jsonb_object_keys", "kalamdb_jobs":
 		return true
 	}
 	return false
@@ -57,6 +60,16 @@ func (b *binder) bindTableFunc(fc *pg_query.FuncCall, sc expr.Scope) (*tableFunc
 		return nil
 	}
 	switch name {
+	case "kalamdb_jobs":
+		if err := argc(0, 0); err != nil {
+			return nil, err
+		}
+		// Jobs name every user whose partition was flushed.
+		if err := b.s.requireRole(auth.RoleService, "read kalamdb_jobs"); err != nil {
+			return nil, err
+		}
+		f.cols, f.rows = jobColumns, b.s.eng.jobRows
+		return f, nil
 	case "generate_series":
 		if err := argc(2, 3); err != nil {
 			return nil, err
@@ -162,6 +175,14 @@ func errNoFunc(name string, ts []types.Type) error {
 
 // generate calls emit with each result row of the function.
 func (f *tableFunc) generate(env *expr.Env, row []any, emit rowFunc) error {
+	if f.rows != nil {
+		for _, r := range f.rows() {
+			if more, err := emit(r); err != nil || !more {
+				return err
+			}
+		}
+		return nil
+	}
 	vals := make([]any, len(f.args))
 	for i, a := range f.args {
 		v, err := a.Eval(env, row)

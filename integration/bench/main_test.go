@@ -5,6 +5,7 @@ import (
 	"context"
 	"image/png"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -95,5 +96,39 @@ func TestParseFlags(t *testing.T) {
 				t.Fatalf("parseFlags(%q) = %+v", tc.args, *c)
 			}
 		})
+	}
+}
+
+// TestSmokeQuickProfile runs every workload of the quick profile on both
+// systems with tiny rounds: a smoke test of the harness and of each
+// workload's SQL on KalamDB, with no timing assertion. It builds the
+// binary it runs, and fails when PostgreSQL is missing.
+func TestSmokeQuickProfile(t *testing.T) {
+	if err := pgrun.Available(); err != nil {
+		t.Fatalf("PostgreSQL is required for this test: %v", err)
+	}
+	bin := filepath.Join(t.TempDir(), "kalamdb")
+	build := exec.Command("go", "build", "-o", bin, "github.com/kalamdb/kalamdb/cmd/kalamdb")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build kalamdb: %v\n%s", err, out)
+	}
+	var stdout, stderr bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	args := []string{"-profile", "quick", "-rounds", "1", "-duration", "200ms", "-fsync-test=false",
+		"-w2-users", "20", "-w2-messages", "400", "-w5-conns", "20", "-w6-messages", "400",
+		"-kalamdb-bin", bin, "-out", ""}
+	if err := run(ctx, args, &stdout, &stderr); err != nil {
+		t.Fatalf("run: %v\nstderr:\n%s", err, stderr.String())
+	}
+	// Every workload produced its rows, and no KalamDB cell holds an error.
+	for _, label := range []string{"| W1 insert (durable)", "| W1u ", "| W1a ", "| W2 latest 50 of a conversation, ",
+		"| W2 latest 50 of a conversation after flush", "| W3 ", "| W4 ", "| W5 ", "| W6 ", "| W7 "} {
+		if !strings.Contains(stdout.String(), label) {
+			t.Fatalf("no row %q in:\n%s", label, stdout.String())
+		}
+	}
+	if strings.Contains(stdout.String(), "error:") || strings.Contains(stdout.String(), "n/a") {
+		t.Fatalf("a workload failed:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
 	}
 }

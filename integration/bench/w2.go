@@ -62,18 +62,24 @@ func w2cWorkload(cfg *config) *workload {
 }
 
 func loadW2(ctx context.Context, cfg *config, s *system, conn *pgx.Conn) error {
+	return loadHistory(ctx, cfg, s, conn, w2Table)
+}
+
+// loadHistory creates table with the (conversation_id, id) index and loads
+// W2's messages into it.
+func loadHistory(ctx context.Context, cfg *config, s *system, conn *pgx.Conn, table string) error {
 	msgs := genMessages(cfg.w2Messages, cfg.w2Users)
-	if err := createMessages(ctx, s, conn, w2Table, false); err != nil {
+	if err := createMessages(ctx, s, conn, table, false); err != nil {
 		return err
 	}
-	if err := loadMessages(ctx, s, conn, w2Table, msgs); err != nil {
+	if err := loadMessages(ctx, s, conn, table, msgs); err != nil {
 		return err
 	}
 	if s.kind == kindPG {
-		_, err := conn.Exec(ctx, "ANALYZE "+w2Table)
+		_, err := conn.Exec(ctx, "ANALYZE "+table)
 		return err
 	}
-	_, err := conn.Exec(ctx, "CREATE INDEX ON "+w2Table+" (conversation_id, id)")
+	_, err := conn.Exec(ctx, "CREATE INDEX ON "+table+" (conversation_id, id)")
 	return err
 }
 

@@ -37,6 +37,14 @@ func w5Workload(cfg *config) *workload {
 // shared instance has run other workloads, and a Go heap reuses the memory
 // they freed, so its RSS would not grow with new connections at all.
 func freshKalamIdleMemory(ctx context.Context, cfg *config, s *system, n int) (sample, error) {
+	return withFreshKalam(ctx, cfg, s, func(fresh *system) (sample, error) {
+		return idleMemory(ctx, fresh, n)
+	})
+}
+
+// withFreshKalam runs f against a new KalamDB process started from the
+// same binary, stopped afterwards.
+func withFreshKalam(ctx context.Context, cfg *config, s *system, f func(fresh *system) (sample, error)) (sample, error) {
 	k, err := startKalam(ctx, cfg, s.kalam.cmd.Path, "fsync")
 	if err != nil {
 		return sample{}, err
@@ -50,8 +58,7 @@ func freshKalamIdleMemory(ctx context.Context, cfg *config, s *system, n int) (s
 	if err != nil {
 		return sample{}, fmt.Errorf("KalamDB address %q: %w", k.pgAddr, err)
 	}
-	fresh := &system{kind: kindKalam, label: s.label, durable: s.durable, conn: cc, kalam: k}
-	return idleMemory(ctx, fresh, n)
+	return f(&system{kind: kindKalam, label: s.label, durable: s.durable, conn: cc, kalam: k})
 }
 
 func idleMemory(ctx context.Context, s *system, n int) (sample, error) {

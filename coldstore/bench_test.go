@@ -59,3 +59,66 @@ func BenchmarkScanChat(b *testing.B) {
 		}
 	}
 }
+
+// lookupStore flushes 300k chat rows as three segments of 100k (msg ids
+// growing, as in a chat history) and returns the keys.
+func lookupStore(b *testing.B) (*Store, [][]byte) {
+	s := openStore(b)
+	rows := chatRows(b, 300000)
+	for i := 0; i < len(rows); i += 100000 {
+		flush(b, s, testPart, chatSchema, rows[i:i+100000]...)
+	}
+	keys := make([][]byte, len(rows))
+	for i, r := range rows {
+		keys[i] = r.key
+	}
+	return s, keys
+}
+
+// BenchmarkPointLookup reads random keys: with Get (cached readers and row
+// groups), and with the merged Scan of [key, key+0x00) it replaces. "hot"
+// repeats 512 keys (a working set that stays cached), "random" draws from
+// all 300k (~90 MB decoded, more than the default 64 MiB cache). The scan
+// variants also use row groups the lookups cached.
+func BenchmarkPointLookup(b *testing.B) {
+	s, keys := lookupStore(b)
+	rng := rand.New(rand.NewPCG(1, 1))
+	for _, set := range []struct {
+		name string
+		n    int
+	}{{"hot", 512}, {"random", len(keys)}} {
+		b.Run("get-"+set.name, func(b *testing.B) {
+			for b.Loop() {
+				if _, ok, err := s.Get(b.Context(), testPart, keys[rng.IntN(set.n)]); !ok || err != nil {
+					b.Fatalf("get: %v %v", ok, err)
+				}
+			}
+		})
+		b.Run("scan-"+set.name, func(b *testing.B) {
+			for b.Loop() {
+				if _, ok := scanGet(b, s, testPart, keys[rng.IntN(set.n)]); !ok {
+					b.Fatalf("scan: missing")
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkScanNewest reads the 50 newest rows (ORDER BY key DESC LIMIT 50).
+func BenchmarkScanNewest(b *testing.B) {
+	s, _ := lookupStore(b)
+	for b.Loop() {
+		it, err := s.Scan(b.Context(), testPart, ScanOptions{Reverse: true})
+		if err != nil {
+			b.Fatalf("scan: %v", err)
+		}
+		for n := 0; n < 50 && it.Next(); n++ {
+			if _, err := it.Record(); err != nil {
+				b.Fatalf("record: %v", err)
+			}
+		}
+		if err := it.Close(); err != nil {
+			b.Fatalf("close: %v", err)
+		}
+	}
+}

@@ -4,16 +4,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"sort"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/apache/arrow-go/v18/parquet/file"
-	"github.com/apache/arrow-go/v18/parquet/metadata"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	"github.com/kalamdb/kalamdb/types"
 )
@@ -33,9 +29,8 @@ type cursor struct {
 	shadow  bool
 	reverse bool
 
-	f      *os.File
-	pr     *file.Reader
-	fr     *pqarrow.FileReader
+	cache  *readCache
+	r      *segReader // from cache; released by close
 	leaves []int
 	cols   []readCol
 	rgs    []int // row groups still to load, in visiting order
@@ -52,50 +47,21 @@ type cursor struct {
 	groups int // row groups loaded, for ScanStats
 }
 
-// openCursor opens seg in dir. want lists the table columns to read (nil:
-// all the segment has).
-func openCursor(ctx context.Context, dir string, seg Segment, want []uint32, shadow, reverse bool, start, end []byte) (*cursor, error) {
-	c := &cursor{ctx: ctx, seg: seg, shadow: shadow, reverse: reverse, start: start, end: end}
+// openCursor opens seg of p through the store's read cache, which lends
+// it the open reader (and any row groups a point lookup cached). want
+// lists the table columns to read (nil: all the segment has).
+func openCursor(ctx context.Context, p *partition, seg Segment, want []uint32, shadow, reverse bool, start, end []byte) (*cursor, error) {
+	c := &cursor{ctx: ctx, seg: seg, shadow: shadow, reverse: reverse, start: start, end: end, cache: p.cache}
 	var err error
-	if c.f, err = os.Open(filepath.Join(dir, seg.Path)); err != nil {
-		return nil, fmt.Errorf("open segment: %w", err)
+	if c.r, err = p.cache.acquire(p, seg); err != nil {
+		return nil, err
 	}
-	if c.pr, err = file.NewParquetReader(c.f); err != nil {
+	if c.cols, c.leaves, err = projection(c.r.fr, want, shadow); err != nil {
 		c.close()
-		return nil, fmt.Errorf("open segment %s: %w: %v", seg.Path, ErrCorrupt, err)
-	}
-	if c.fr, err = pqarrow.NewFileReader(c.pr, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator); err != nil {
-		c.close()
-		return nil, fmt.Errorf("open segment %s: %w: %v", seg.Path, ErrCorrupt, err)
-	}
-	sc, err := c.fr.Schema()
-	if err != nil {
-		c.close()
-		return nil, fmt.Errorf("open segment %s: %w: %v", seg.Path, ErrCorrupt, err)
-	}
-	for i, f := range sc.Fields() {
-		if i < sysColumns {
-			if f.Name != []string{colKey, colSeq, colDeleted}[i] {
-				c.close()
-				return nil, fmt.Errorf("open segment %s: %w: column %d is %s", seg.Path, ErrCorrupt, i, f.Name)
-			}
-			c.addLeaves(i)
-			continue
-		}
-		id, ok := parseFieldName(f.Name)
-		if !ok || shadow || (want != nil && !slices.Contains(want, id)) {
-			continue
-		}
-		t, err := columnType(f)
-		if err != nil {
-			c.close()
-			return nil, fmt.Errorf("open segment %s: %w", seg.Path, err)
-		}
-		c.cols = append(c.cols, readCol{id: id, oid: t.OID, name: f.Name})
-		c.addLeaves(i)
+		return nil, fmt.Errorf("open segment %s: %w", seg.Path, err)
 	}
 	c.vals = make([]arrow.Array, len(c.cols))
-	for rg := range c.pr.NumRowGroups() {
+	for rg := range c.r.maxKey {
 		if c.groupInRange(rg) {
 			c.rgs = append(c.rgs, rg)
 		}
@@ -110,44 +76,60 @@ func openCursor(ctx context.Context, dir string, seg Segment, want []uint32, sha
 	return c, nil
 }
 
-func (c *cursor) addLeaves(field int) {
-	var walk func(f *pqarrow.SchemaField)
-	walk = func(f *pqarrow.SchemaField) {
-		if f.IsLeaf() {
-			c.leaves = append(c.leaves, f.ColIndex)
-		}
-		for i := range f.Children {
-			walk(&f.Children[i])
-		}
+// projection checks a segment's system columns and picks the table columns
+// in want (nil: all; none for a shadow), with the Parquet leaves to read.
+func projection(fr *pqarrow.FileReader, want []uint32, shadow bool) ([]readCol, []int, error) {
+	sc, err := fr.Schema()
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
 	}
-	walk(&c.fr.Manifest.Fields[field])
+	var cols []readCol
+	var leaves []int
+	addLeaves := func(field int) {
+		var walk func(f *pqarrow.SchemaField)
+		walk = func(f *pqarrow.SchemaField) {
+			if f.IsLeaf() {
+				leaves = append(leaves, f.ColIndex)
+			}
+			for i := range f.Children {
+				walk(&f.Children[i])
+			}
+		}
+		walk(&fr.Manifest.Fields[field])
+	}
+	for i, f := range sc.Fields() {
+		if i < sysColumns {
+			if f.Name != []string{colKey, colSeq, colDeleted}[i] {
+				return nil, nil, fmt.Errorf("%w: column %d is %s", ErrCorrupt, i, f.Name)
+			}
+			addLeaves(i)
+			continue
+		}
+		id, ok := parseFieldName(f.Name)
+		if !ok || shadow || (want != nil && !slices.Contains(want, id)) {
+			continue
+		}
+		t, err := columnType(f)
+		if err != nil {
+			return nil, nil, err
+		}
+		cols = append(cols, readCol{id: id, oid: t.OID, name: f.Name})
+		addLeaves(i)
+	}
+	return cols, leaves, nil
 }
 
 // groupInRange uses the row group's _key statistics, when present, to skip
 // groups wholly outside [start, end).
 func (c *cursor) groupInRange(rg int) bool {
-	if c.start == nil && c.end == nil {
+	lo, hi := c.r.minKey[rg], c.r.maxKey[rg]
+	if hi == nil {
 		return true
 	}
-	cc, err := c.pr.MetaData().RowGroup(rg).ColumnChunk(0)
-	if err != nil {
-		return true
-	}
-	if ok, err := cc.StatsSet(); !ok || err != nil {
-		return true
-	}
-	st, err := cc.Statistics()
-	if err != nil {
-		return true
-	}
-	bs, ok := st.(*metadata.ByteArrayStatistics)
-	if !ok || !bs.HasMinMax() {
-		return true
-	}
-	if c.start != nil && bytes.Compare(bs.Max(), c.start) < 0 {
+	if c.start != nil && bytes.Compare(hi, c.start) < 0 {
 		return false
 	}
-	return c.end == nil || bytes.Compare(bs.Min(), c.end) < 0
+	return c.end == nil || bytes.Compare(lo, c.end) < 0
 }
 
 // load reads row groups until one has a row inside [start, end).
@@ -191,16 +173,64 @@ func (c *cursor) load() error {
 
 // readGroup loads the projected columns of row group rg.
 func (c *cursor) readGroup(rg int) error {
-	tbl, err := c.fr.ReadRowGroups(c.ctx, c.leaves, []int{rg})
+	if c.fromCache(rg) {
+		return nil
+	}
+	g, err := readColumns(c.ctx, c.r.fr, c.seg.Path, c.leaves, rg, c.cols)
 	if err != nil {
-		return fmt.Errorf("read segment %s: %w: %v", c.seg.Path, ErrCorrupt, err)
+		return err
+	}
+	c.groups++
+	c.keys, c.seqs, c.dels = g.keys, g.seqs, g.dels
+	copy(c.vals, g.vals)
+	return nil
+}
+
+// fromCache takes row group rg from the read cache when a point lookup
+// decoded it. Scans never add groups: a full scan would evict the lookups'
+// working set. The arrays are Retained so release leaves the cache's
+// reference intact.
+func (c *cursor) fromCache(rg int) bool {
+	g := c.cache.cachedGroup(c.r, rg)
+	if g == nil {
+		return false
+	}
+	j := 0
+	for i, rc := range c.cols {
+		for c.r.cols[j].id != rc.id {
+			j++ // c.cols is a subsequence of the segment's columns
+		}
+		c.vals[i] = g.vals[j]
+		c.vals[i].Retain()
+	}
+	c.keys, c.seqs, c.dels = g.keys, g.seqs, g.dels
+	for _, a := range []arrow.Array{c.keys, c.seqs, c.dels} {
+		a.Retain()
+	}
+	c.groups++
+	return true
+}
+
+// groupCols are the decoded columns of one row group.
+type groupCols struct {
+	keys *array.Binary
+	seqs *array.Int64
+	dels *array.Boolean
+	vals []arrow.Array // parallel to the projected columns
+}
+
+// readColumns decodes row group rg of fr: the system columns and cols.
+func readColumns(ctx context.Context, fr *pqarrow.FileReader, path string, leaves []int, rg int, cols []readCol) (groupCols, error) {
+	var g groupCols
+	tbl, err := fr.ReadRowGroups(ctx, leaves, []int{rg})
+	if err != nil {
+		return g, fmt.Errorf("read segment %s: %w: %v", path, ErrCorrupt, err)
 	}
 	defer tbl.Release()
-	c.groups++
 	col := func(name string) (arrow.Array, error) {
 		idx := tbl.Schema().FieldIndices(name)
 		if len(idx) != 1 {
-			return nil, fmt.Errorf("read segment %s: %w: no column %s", c.seg.Path, ErrCorrupt, name)
+			return nil, fmt.Errorf("read segment %s: %w: no column %s", path, ErrCorrupt, name)
 		}
 		chunks := tbl.Column(idx[0]).Data().Chunks()
 		if len(chunks) == 1 {
@@ -215,27 +245,29 @@ func (c *cursor) readGroup(rg int) error {
 	d, err3 := col(colDeleted)
 	if err := firstErr(err1, err2, err3); err != nil {
 		releaseAll(k, s, d)
-		return err
+		return g, err
 	}
-	c.keys, ok1 = k.(*array.Binary)
-	c.seqs, ok2 = s.(*array.Int64)
-	c.dels, ok3 = d.(*array.Boolean)
+	g.keys, ok1 = k.(*array.Binary)
+	g.seqs, ok2 = s.(*array.Int64)
+	g.dels, ok3 = d.(*array.Boolean)
 	if !ok1 || !ok2 || !ok3 || s.Len() != k.Len() || d.Len() != k.Len() || k.NullN()+s.NullN()+d.NullN() > 0 {
 		releaseAll(k, s, d)
-		c.keys, c.seqs, c.dels = nil, nil, nil
-		return fmt.Errorf("read segment %s: %w: system columns", c.seg.Path, ErrCorrupt)
+		return groupCols{}, fmt.Errorf("read segment %s: %w: system columns", path, ErrCorrupt)
 	}
-	for i, rc := range c.cols {
+	g.vals = make([]arrow.Array, len(cols))
+	for i, rc := range cols {
 		a, err := col(rc.name)
+		if err == nil && a.Len() != k.Len() {
+			a.Release()
+			err = fmt.Errorf("read segment %s: %w: column %s length", path, ErrCorrupt, rc.name)
+		}
 		if err != nil {
-			return err
+			releaseAll(append([]arrow.Array{k, s, d}, g.vals[:i]...)...)
+			return groupCols{}, err
 		}
-		c.vals[i] = a
-		if a.Len() != k.Len() {
-			return fmt.Errorf("read segment %s: %w: column %s length", c.seg.Path, ErrCorrupt, rc.name)
-		}
+		g.vals[i] = a
 	}
-	return nil
+	return g, nil
 }
 
 func firstErr(errs ...error) error {
@@ -304,12 +336,8 @@ func (c *cursor) release() {
 
 func (c *cursor) close() {
 	c.release()
-	if c.pr != nil {
-		c.pr.Close()
-		c.pr = nil
-	}
-	if c.f != nil {
-		c.f.Close()
-		c.f = nil
+	if c.r != nil {
+		c.cache.release(c.r)
+		c.r = nil
 	}
 }

@@ -2,7 +2,7 @@
 // segments (arrow-go pqarrow, zstd) plus a manifest, merged on read with
 // newest-version-per-key semantics.
 //
-// Main types: Store (Open, Flush, Scan, Compact, ExportUser, EraseUser,
+// Main types: Store (Open, Flush, Scan, Get, Compact, ExportUser, EraseUser,
 // DropPartition, DropTable), Partition (table id, schema, name, user),
 // Iterator and Segment (a manifest entry).
 //
@@ -28,7 +28,7 @@
 // time time64[us], interval struct<months int32, days int32, micros int64>
 // (exact; Parquet's INTERVAL keeps only milliseconds), arrays list<element>.
 // Rows are sorted by _key, one version per key per segment, in row groups
-// of 16384 rows. Tombstones are rows with _deleted and every column NULL.
+// of 4096 rows. Tombstones are rows with _deleted and every column NULL.
 //
 // The manifest lists each segment's file, rows, tombstones, bytes, min/max
 // _seq, min/max _key, schema version and columns with their null count and
@@ -63,6 +63,28 @@
 // time (msg_id = _seq), ORDER BY key DESC LIMIT n opens only the newest
 // segment and reads only its last row group(s).
 //
+// Get is the point lookup (no merge machinery): it visits the segments
+// whose key range covers the key in order of MaxSeq (then batch number)
+// descending, binary-searches the _key column of the one row group whose
+// _key statistics cover it, and stops when no remaining segment can hold
+// a newer version: the winner is the merge's (highest _seq, on a tie the
+// later batch), which is not always the newest segment (a replayed flush
+// can write an older version under a newer batch number).
+//
+// # Read cache
+//
+// Get reads through a per-Store cache: open segment readers (file,
+// Parquet footer, per-row-group _key bounds), at most 128 by default (one
+// file descriptor each), and decoded row groups (all columns) up to 64 MiB
+// of Arrow buffers by default, both LRU (Store.SetCacheLimits). A
+// segment's reader and groups leave the cache when it leaves the manifest
+// (flush/compaction swap, table id change) or its partition is erased or
+// dropped; a reader still in use is closed by its last user. Memory in use
+// by lookups in flight can briefly exceed the bound (evicted groups stay
+// alive until their readers finish). Scans borrow the cached readers and
+// use row groups a lookup cached, but never add groups: a full scan or a
+// compaction would evict the lookups' working set.
+//
 // # Crash safety
 //
 // The manifest is the only source of truth: a segment file is live if and
@@ -95,5 +117,5 @@
 // it misses is discarded on next use because its manifest names the old
 // table id. Erasing a user while its flush runs makes the flush fail with
 // ErrErased (it may leave empty directories). Segments are read whole row
-// groups at a time, ~4 MB of chat rows, per open segment.
+// groups at a time, ~1 MB of chat rows, per open segment.
 package coldstore

@@ -238,6 +238,7 @@ func (s *Store) retire(rel string) (string, error) {
 		if r == rel || strings.HasPrefix(r, rel+string(filepath.Separator)) {
 			p.mu.Lock()
 			p.erased = true
+			p.cache.drop(p, "")
 			p.mu.Unlock()
 			delete(s.parts, r)
 		}

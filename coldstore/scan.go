@@ -56,7 +56,6 @@ type Iterator struct {
 	ctx     context.Context
 	p       *partition
 	pinned  []Segment
-	dir     string
 	opts    ScanOptions
 	pending []planned // sorted by the key at which the merge must open them
 	h       cursorHeap
@@ -82,7 +81,7 @@ func (s *Store) Scan(ctx context.Context, part Partition, opts ScanOptions) (*It
 
 // newIterator scans segs, which are pinned in p; Close unpins them.
 func newIterator(ctx context.Context, p *partition, segs []Segment, opts ScanOptions) *Iterator {
-	it := &Iterator{ctx: ctx, p: p, pinned: segs, dir: p.dir, opts: opts}
+	it := &Iterator{ctx: ctx, p: p, pinned: segs, opts: opts}
 	it.h.reverse = opts.Reverse
 	it.stats.Segments = len(segs)
 	it.plan()
@@ -236,7 +235,7 @@ func (it *Iterator) openReached() error {
 			}
 		}
 		it.pending = it.pending[1:]
-		c, err := openCursor(it.ctx, it.dir, next.seg, it.opts.Columns, next.shadow, it.opts.Reverse, it.opts.Start, it.opts.End)
+		c, err := openCursor(it.ctx, it.p, next.seg, it.opts.Columns, next.shadow, it.opts.Reverse, it.opts.Start, it.opts.End)
 		if err != nil {
 			return err
 		}

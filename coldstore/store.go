@@ -11,12 +11,14 @@ import (
 // Store is the cold tier under one root directory. It is safe for
 // concurrent use. One Store per root: two processes must not share it.
 //
-// Lock order: Store.mu, then partition.mu; partition.compactMu is taken
-// before partition.mu and never while holding Store.mu.
+// Lock order: Store.mu, then partition.mu, then readCache.mu;
+// partition.compactMu is taken before partition.mu and never while holding
+// Store.mu.
 type Store struct {
 	root      string
 	groupRows int // rows per Parquet row group; tests lower it
 	fail      *failpoint
+	cache     *readCache // point-lookup readers and row groups
 
 	mu     sync.Mutex            // guards parts and closed
 	parts  map[string]*partition // by directory relative to root
@@ -25,8 +27,9 @@ type Store struct {
 
 // partition is the in-memory state of one partition directory.
 type partition struct {
-	dir  string // absolute
-	fail *failpoint
+	dir   string // absolute
+	fail  *failpoint
+	cache *readCache
 
 	compactMu sync.Mutex // one compaction at a time
 
@@ -54,18 +57,19 @@ func Open(root string) (*Store, error) {
 		return nil, fmt.Errorf("open cold store: empty trash: %w", err)
 	}
 	return &Store{root: abs, groupRows: defaultGroupRows, parts: make(map[string]*partition),
-		fail: newFailpoint(os.Getenv(FailpointEnv))}, nil
+		fail: newFailpoint(os.Getenv(FailpointEnv)), cache: newReadCache(defaultCacheReaders, defaultCacheBytes)}, nil
 }
 
 // Root is the store's root directory.
 func (s *Store) Root() string { return s.root }
 
-// Close marks the store closed. It owns no goroutines; open iterators keep
-// working until closed.
+// Close marks the store closed and empties its read cache. It owns no
+// goroutines; open iterators keep working until closed.
 func (s *Store) Close() error {
 	s.mu.Lock()
 	s.closed = true
 	s.mu.Unlock()
+	s.cache.dropAll()
 	return nil
 }
 
@@ -78,7 +82,7 @@ func (s *Store) partition(rel string) (*partition, error) {
 	}
 	p := s.parts[rel]
 	if p == nil {
-		p = &partition{dir: filepath.Join(s.root, rel), fail: s.fail, pins: map[string]int{}, doomed: map[string]bool{}}
+		p = &partition{dir: filepath.Join(s.root, rel), fail: s.fail, cache: s.cache, pins: map[string]int{}, doomed: map[string]bool{}}
 		s.parts[rel] = p
 	}
 	return p, nil
@@ -176,6 +180,7 @@ func (p *partition) publishLocked(op string, m manifest) error {
 // orphan that the next load removes.
 func (p *partition) retireLocked(segs []Segment) {
 	for _, seg := range segs {
+		p.cache.drop(p, seg.Path)
 		if p.pins[seg.Path] > 0 {
 			p.doomed[seg.Path] = true
 			continue
@@ -227,4 +232,14 @@ func (s *Store) Segments(part Partition) ([]Segment, error) {
 		return nil, err
 	}
 	return append([]Segment(nil), p.man.Segments...), nil
+}
+
+// segmentNamed returns the manifest entry of file path, if it is live.
+func (p *partition) segmentNamed(path string) (Segment, bool) {
+	for _, seg := range p.man.Segments {
+		if seg.Path == path {
+			return seg, true
+		}
+	}
+	return Segment{}, false
 }

@@ -42,26 +42,15 @@ func (e *Engine) coldPartition(t *catalog.Table, p hotstore.Partition) (coldstor
 	return cp, true, nil
 }
 
-// getRecord reads the newest version of key: hot first, then cold.
+// getRecord reads the newest version of key: hot first, then cold
+// (coldstore's point lookup, which uses its cache of open segments and
+// decoded row groups).
 func (x *execCtx) getRecord(t *catalog.Table, p hotstore.Partition, key []byte) (hotstore.Record, bool, error) {
 	rec, ok, err := x.txn.Get(p, key)
-	if err != nil || ok {
+	if err != nil || ok || x.s.eng.cold == nil {
 		return rec, ok, err
 	}
-	cp, hasCold, err := x.s.eng.coldPartition(t, p)
-	if err != nil || !hasCold {
-		return hotstore.Record{}, false, err
-	}
-	it, err := x.s.eng.cold.Scan(x.ctx, cp, coldstore.ScanOptions{Start: key, End: append(append([]byte(nil), key...), 0), IncludeDeleted: true})
-	if err != nil {
-		return hotstore.Record{}, false, err
-	}
-	defer it.Close()
-	if !it.Next() {
-		return hotstore.Record{}, false, it.Err()
-	}
-	rec, err = it.Record()
-	return rec, err == nil, err
+	return x.s.eng.cold.Get(x.ctx, coldstore.PartitionOf(t, p.User), key)
 }
 
 // scanRecords iterates a partition's records over both tiers in key order

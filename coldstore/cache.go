@@ -1,0 +1,342 @@
+package coldstore
+
+import (
+	"container/list"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/metadata"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+)
+
+// Default cache bounds (see Store.SetCacheLimits). A chat row group of
+// groupRows rows decodes to ~1 MB, so 64 MiB keeps the hottest ~60 groups.
+const (
+	defaultCacheReaders = 128
+	defaultCacheBytes   = 64 << 20
+)
+
+// readCache keeps open segment readers (file, Parquet footer, per-group
+// _key bounds) and decoded row groups for point lookups, so a lookup costs
+// a binary search instead of an open, a footer parse and a group decode.
+// Readers are bounded by count (each holds a file descriptor), groups by
+// decoded bytes; both are LRU. A reader is dropped from the cache when its
+// segment leaves the manifest or its partition is erased (see
+// partition.retireLocked and Store.retire), and its file is closed once the
+// last lookup using it returns.
+//
+// Cached Arrow arrays are never Released: lookups may still read them
+// after eviction, and with the Go allocator the GC reclaims them.
+type readCache struct {
+	mu         sync.Mutex // guards everything below and every segReader's refs, elem, dead and groups
+	maxReaders int
+	maxBytes   int64
+	readers    map[segKey]*segReader
+	lru        *list.List // of *segReader, most recent first
+	groups     *list.List // of *group, most recent first
+	bytes      int64      // decoded bytes of the cached groups
+}
+
+// segKey names a segment file. The partition pointer keeps a recreated
+// partition (whose batch numbers restart) from meeting the old files.
+type segKey struct {
+	p    *partition
+	path string
+}
+
+// segReader is an open segment with its whole schema projected.
+type segReader struct {
+	key    segKey
+	seg    Segment
+	decode sync.Mutex // one group decode at a time per segment: a racing lookup waits for the cached result
+
+	f      *os.File
+	pr     *file.Reader
+	fr     *pqarrow.FileReader
+	leaves []int
+	cols   []readCol
+	minKey [][]byte // per row group _key bounds; nil when the group has no stats
+	maxKey [][]byte
+
+	refs   int           // lookups using it
+	elem   *list.Element // in readCache.lru; nil once dropped from the cache
+	dead   bool          // dropped: close when refs reaches 0
+	groups map[int]*group
+}
+
+// group is one decoded row group of a segment.
+type group struct {
+	r     *segReader
+	rg    int
+	keys  *array.Binary
+	seqs  *array.Int64
+	dels  *array.Boolean
+	vals  []arrow.Array // parallel to r.cols
+	bytes int64
+	elem  *list.Element // in readCache.groups
+}
+
+func newReadCache(readers int, bytes int64) *readCache {
+	return &readCache{maxReaders: readers, maxBytes: bytes, readers: map[segKey]*segReader{},
+		lru: list.New(), groups: list.New()}
+}
+
+// SetCacheLimits bounds the point-lookup cache: at most readers open
+// segment files and groupBytes of decoded row groups (0 disables either).
+// Defaults: 128 readers, 64 MiB. Lowering a limit evicts at once.
+func (s *Store) SetCacheLimits(readers int, groupBytes int64) {
+	c := s.cache
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.maxReaders, c.maxBytes = max(readers, 0), max(groupBytes, 0)
+	c.evictLocked()
+}
+
+// acquire returns an open reader of seg in p, opening it if needed. The
+// caller holds a pin on seg and must call release.
+func (c *readCache) acquire(p *partition, seg Segment) (*segReader, error) {
+	k := segKey{p, seg.Path}
+	c.mu.Lock()
+	if r := c.readers[k]; r != nil {
+		r.refs++
+		c.lru.MoveToFront(r.elem)
+		c.mu.Unlock()
+		return r, nil
+	}
+	c.mu.Unlock()
+	r, err := openSegReader(p.dir, seg)
+	if err != nil {
+		return nil, err
+	}
+	r.key, r.refs = k, 1
+	// Cache it only while the segment is live: a retire that ran since the
+	// caller pinned it has already dropped the cache's entries. Lock order:
+	// partition.mu, then readCache.mu.
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	_, live := p.segmentNamed(seg.Path)
+	live = live && !p.erased
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old := c.readers[k]; old != nil {
+		old.refs++
+		c.lru.MoveToFront(old.elem)
+		r.close()
+		return old, nil
+	}
+	if !live || c.maxReaders == 0 {
+		r.dead = true
+		return r, nil
+	}
+	r.elem = c.lru.PushFront(r)
+	c.readers[k] = r
+	c.evictLocked()
+	return r, nil
+}
+
+// release ends a use of r from acquire.
+func (c *readCache) release(r *segReader) {
+	c.mu.Lock()
+	r.refs--
+	closeIt := r.dead && r.refs == 0
+	c.mu.Unlock()
+	if closeIt {
+		r.close()
+	}
+}
+
+// drop removes the readers of p (all, or only path when not "") and their
+// groups. Called with p.mu held when segments leave the manifest.
+func (c *readCache) drop(p *partition, path string) {
+	c.mu.Lock()
+	var closing []*segReader
+	for k, r := range c.readers {
+		if k.p == p && (path == "" || k.path == path) {
+			if c.unlinkLocked(r) {
+				closing = append(closing, r)
+			}
+		}
+	}
+	c.mu.Unlock()
+	for _, r := range closing {
+		r.close()
+	}
+}
+
+// dropAll empties the cache (Store.Close).
+func (c *readCache) dropAll() {
+	c.mu.Lock()
+	var closing []*segReader
+	for _, r := range c.readers {
+		if c.unlinkLocked(r) {
+			closing = append(closing, r)
+		}
+	}
+	c.mu.Unlock()
+	for _, r := range closing {
+		r.close()
+	}
+}
+
+// unlinkLocked removes r and its groups from the cache and reports whether
+// nobody uses it, so the caller closes it (outside the lock).
+func (c *readCache) unlinkLocked(r *segReader) bool {
+	for _, g := range r.groups {
+		c.groups.Remove(g.elem)
+		c.bytes -= g.bytes
+	}
+	r.groups = nil
+	c.lru.Remove(r.elem)
+	r.elem, r.dead = nil, true
+	delete(c.readers, r.key)
+	return r.refs == 0
+}
+
+// evictLocked enforces the bounds. Closing files of unused readers happens
+// here under the lock: a close is cheap and eviction is rare.
+func (c *readCache) evictLocked() {
+	for c.lru.Len() > c.maxReaders {
+		if r := c.lru.Back().Value.(*segReader); c.unlinkLocked(r) {
+			r.close()
+		}
+	}
+	for c.bytes > c.maxBytes && c.groups.Len() > 0 {
+		g := c.groups.Back().Value.(*group)
+		c.groups.Remove(g.elem)
+		delete(g.r.groups, g.rg)
+		c.bytes -= g.bytes
+	}
+}
+
+// group returns row group rg of r, decoding it on a miss.
+func (c *readCache) group(ctx context.Context, r *segReader, rg int) (*group, error) {
+	if g := c.cachedGroup(r, rg); g != nil {
+		return g, nil
+	}
+	r.decode.Lock()
+	defer r.decode.Unlock()
+	if g := c.cachedGroup(r, rg); g != nil {
+		return g, nil
+	}
+	g, err := r.readGroup(ctx, rg)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !r.dead && g.bytes <= c.maxBytes {
+		if r.groups == nil {
+			r.groups = map[int]*group{}
+		}
+		r.groups[rg] = g
+		g.elem = c.groups.PushFront(g)
+		c.bytes += g.bytes
+		c.evictLocked()
+	}
+	return g, nil
+}
+
+func (c *readCache) cachedGroup(r *segReader, rg int) *group {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	g := r.groups[rg]
+	if g != nil {
+		c.groups.MoveToFront(g.elem)
+	}
+	return g
+}
+
+// openSegReader opens seg in dir with every column projected.
+func openSegReader(dir string, seg Segment) (*segReader, error) {
+	r := &segReader{seg: seg}
+	var err error
+	if r.f, err = os.Open(filepath.Join(dir, seg.Path)); err != nil {
+		return nil, fmt.Errorf("open segment: %w", err)
+	}
+	fail := func(err error) (*segReader, error) {
+		r.close()
+		return nil, fmt.Errorf("open segment %s: %w", seg.Path, err)
+	}
+	if r.pr, err = file.NewParquetReader(r.f); err != nil {
+		return fail(fmt.Errorf("%w: %v", ErrCorrupt, err))
+	}
+	if r.fr, err = pqarrow.NewFileReader(r.pr, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator); err != nil {
+		return fail(fmt.Errorf("%w: %v", ErrCorrupt, err))
+	}
+	if r.cols, r.leaves, err = projection(r.fr, nil, false); err != nil {
+		return fail(err)
+	}
+	n := r.pr.NumRowGroups()
+	r.minKey, r.maxKey = make([][]byte, n), make([][]byte, n)
+	for rg := range n {
+		if bs := keyStats(r.pr.MetaData(), rg); bs != nil {
+			r.minKey[rg], r.maxKey[rg] = bs.Min(), bs.Max()
+		}
+	}
+	return r, nil
+}
+
+// keyStats returns row group rg's _key statistics, or nil.
+func keyStats(md *metadata.FileMetaData, rg int) *metadata.ByteArrayStatistics {
+	cc, err := md.RowGroup(rg).ColumnChunk(0)
+	if err != nil {
+		return nil
+	}
+	if ok, err := cc.StatsSet(); !ok || err != nil {
+		return nil
+	}
+	st, err := cc.Statistics()
+	if err != nil {
+		return nil
+	}
+	bs, ok := st.(*metadata.ByteArrayStatistics)
+	if !ok || !bs.HasMinMax() {
+		return nil
+	}
+	return bs
+}
+
+// readGroup decodes row group rg with all columns.
+func (r *segReader) readGroup(ctx context.Context, rg int) (*group, error) {
+	cols, err := readColumns(ctx, r.fr, r.seg.Path, r.leaves, rg, r.cols)
+	if err != nil {
+		return nil, err
+	}
+	g := &group{r: r, rg: rg, keys: cols.keys, seqs: cols.seqs, dels: cols.dels, vals: cols.vals}
+	for _, a := range append([]arrow.Array{g.keys, g.seqs, g.dels}, g.vals...) {
+		g.bytes += dataBytes(a.Data())
+	}
+	return g, nil
+}
+
+// dataBytes is the size of an array's buffers, children included.
+func dataBytes(d arrow.ArrayData) int64 {
+	var n int64
+	for _, b := range d.Buffers() {
+		if b != nil {
+			n += int64(b.Len())
+		}
+	}
+	for _, ch := range d.Children() {
+		n += dataBytes(ch)
+	}
+	return n
+}
+
+func (r *segReader) close() {
+	if r.pr != nil {
+		r.pr.Close()
+		r.pr = nil
+	}
+	if r.f != nil {
+		r.f.Close()
+		r.f = nil
+	}
+}

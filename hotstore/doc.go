@@ -30,8 +30,11 @@
 //
 // Index entries (index.go) are set, deleted and scanned raw by the SQL
 // layer, which chooses their keys (AppendIndexKey, NULL sorting last) and
-// values; they have no seq index. DropIndex removes an index's entries in
-// every partition; Partitions lists the users that have rows in a table.
+// values; they have no seq index. SetIndexRecord also stores a copy of the
+// row's record in the entry, so a scan needs no lookup per hit (the writer
+// keeps the copy current). DropIndex removes an index's entries in every
+// partition; Partitions lists the users that have rows in a table.
+// BeginRead opens a cheaper read-only transaction.
 //
 // # Savepoints
 //

@@ -33,7 +33,7 @@ type Iterator struct {
 	skip    []byte // reverse only: pass over keys >= skip (the exclusive End)
 	reverse bool
 	deleted bool // return tombstones
-	raw     bool // index entries: Value instead of Record
+	raw     bool // index entries: Value (and IndexRecord) instead of Record
 	entries uint64
 
 	// Seq-index walks look each row up under rowPrefix.
@@ -43,6 +43,8 @@ type Iterator struct {
 	started, finished bool
 	key               []byte
 	rec               Record
+	ival              []byte // index entry value (raw)
+	hasRec            bool   // the index entry carries rec (raw)
 	vbuf, kbuf        []byte
 	err               error
 }
@@ -110,8 +112,18 @@ func (t *Txn) open(it *Iterator) *Iterator {
 	}
 	o := badger.DefaultIteratorOptions
 	o.Prefix = it.prefix
+	if it.seek != nil && it.stop != nil {
+		// Every key of a walk bounded on both sides shares the bounds'
+		// common prefix; a longer prefix lets Badger pass over tables that
+		// cannot hold the range (keys outside it end the walk anyway).
+		if cp := commonPrefix(it.seek, it.stop); len(cp) > len(it.prefix) {
+			o.Prefix = cp
+		}
+	}
 	o.Reverse = it.reverse
-	o.PrefetchSize = scanPrefetch
+	// Values under the value threshold live in the LSM: prefetching only
+	// copies them once more before loadRow copies them again.
+	o.PrefetchValues = false
 	it.bi = t.bt.NewIterator(o)
 	t.iters = append(t.iters, it)
 	return it
@@ -166,6 +178,9 @@ func (it *Iterator) loadRow(item *badger.Item) (bool, error) {
 		return false, err
 	}
 	if it.raw {
+		if it.ival, it.rec, it.hasRec, err = splitIndexValue(it.vbuf); err != nil {
+			return false, err
+		}
 		it.entries++
 		it.key = item.Key()[len(it.prefix):]
 		return true, nil
@@ -236,4 +251,14 @@ func (it *Iterator) Close() {
 			break
 		}
 	}
+}
+
+// commonPrefix returns the longest prefix of a and b (aliasing a).
+func commonPrefix(a, b []byte) []byte {
+	n := min(len(a), len(b))
+	i := 0
+	for i < n && a[i] == b[i] {
+		i++
+	}
+	return a[:i:i]
 }

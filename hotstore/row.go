@@ -118,15 +118,37 @@ func appendDecimal(buf []byte, d *apd.Decimal) []byte {
 	return append(buf, mag...)
 }
 
+// sharedStringMax bounds the rest of a row that DecodeRow copies into one
+// string shared by its string columns.
+const sharedStringMax = 4 << 10
+
 // DecodeRow calls fn for every stored (column id, value) pair of data.
-// Strings, byte slices and arrays are fresh copies that outlive data.
+// Strings, byte slices and arrays are fresh copies that outlive data. The
+// top-level strings of a row of modest size share one allocation: a chat
+// row has several text columns, and decoding is on every read path.
 func DecodeRow(data []byte, fn func(id uint32, v any)) error {
+	var shared string // copy of base, made at the first string
+	var base []byte
 	for len(data) > 0 {
 		id, n := binary.Uvarint(data)
 		if n <= 0 || id > math.MaxUint32 {
 			return errCorruptRow
 		}
-		v, rest, err := readValue(data[n:], 0)
+		b := data[n:]
+		if len(b) > 0 && b[0] == kindString && (base != nil || len(b) <= sharedStringMax) {
+			raw, rest, err := readLen(b[1:])
+			if err != nil {
+				return err
+			}
+			if base == nil {
+				base, shared = b, string(b)
+			}
+			off := cap(base) - cap(raw) // raw lies inside base
+			fn(uint32(id), shared[off:off+len(raw)])
+			data = rest
+			continue
+		}
+		v, rest, err := readValue(b, 0)
 		if err != nil {
 			return err
 		}

@@ -26,6 +26,7 @@ var (
 	errBadKey     = fmt.Errorf("%w: malformed key", ErrCorrupt)
 	errCorruptRow = fmt.Errorf("%w: malformed row", ErrCorrupt)
 	errCorruptRec = fmt.Errorf("%w: malformed record", ErrCorrupt)
+	errCorruptIdx = fmt.Errorf("%w: malformed index entry", ErrCorrupt)
 	errDeepArray  = fmt.Errorf("%w: arrays nested deeper than %d", ErrValueType, maxArrayDepth)
 )
 

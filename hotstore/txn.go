@@ -79,6 +79,13 @@ func (s *Store) Begin() *Txn {
 	return &Txn{s: s, bt: s.db.NewTransaction(true)}
 }
 
+// BeginRead starts a read-only transaction on a consistent snapshot. It is
+// cheaper than Begin: Badger tracks no reads for conflict detection and
+// keeps no write state. Every write fails.
+func (s *Store) BeginRead() *Txn {
+	return &Txn{s: s, bt: s.db.NewTransaction(false)}
+}
+
 // Get reads the newest record of key (a primary key built with AppendKey)
 // in p. Tombstones are returned with Deleted set. Data is a fresh copy.
 func (t *Txn) Get(p Partition, key []byte) (Record, bool, error) {

@@ -320,7 +320,10 @@ func (e *Engine) fillColumn(ctx context.Context, x *execCtx, t *catalog.Table, i
 			return false, err
 		}
 		seq := row[len(t.Columns)].(int64)
-		return true, txn.Put(part, key, hotstore.Record{Seq: seq, Data: data}, t.Options.TTL)
+		if err := txn.Put(part, key, hotstore.Record{Seq: seq, Data: data}, t.Options.TTL); err != nil {
+			return false, err
+		}
+		return true, layout.refreshEntries(txn, part, key, row) // index row copies
 	})
 }
 

@@ -19,18 +19,25 @@ import (
 // of the indexed values (NULL sorting last), then the row's primary key;
 // a unique index leaves the primary key out while no value is NULL, so two
 // writers of one value collide on one key and Badger's conflict check
-// serializes them. The entry value is the primary key.
+// serializes them. The entry value is the primary key and, except in
+// tables with a TTL, a copy of the row's record (hotstore.SetIndexRecord):
+// a hot store lookup per hit costs several times the scan itself (the
+// "latest 50 messages" query), so the copy turns an index scan into one
+// sequential read. Every write of a row rewrites its entries, so the
+// copies stay current; a TTL table's entries could outlive their row by a
+// moment, so there the row is looked up as before.
 
 // indexLayout is a table index resolved against the table's columns.
 type indexLayout struct {
-	ix   catalog.Index
-	cols []int // table column of each indexed value
+	ix     catalog.Index
+	cols   []int // table column of each indexed value
+	copies bool  // entries carry a copy of the row's record
 }
 
 func bindIndexes(t *catalog.Table) []*indexLayout {
 	out := make([]*indexLayout, 0, len(t.Indexes))
 	for _, ix := range t.Indexes {
-		il := &indexLayout{ix: ix}
+		il := &indexLayout{ix: ix, copies: t.Options.TTL == 0}
 		for _, id := range ix.Columns {
 			il.cols = append(il.cols, t.ColumnByID(id))
 		}
@@ -73,10 +80,11 @@ func indexableType(oid types.OID) bool {
 }
 
 // writeEntries adds row's entries to every index (old is nil) or moves
-// them from old to row where the indexed values or the key changed. A
-// unique index refuses a value another row holds (23505).
+// them from old to row where the indexed values or the key changed; an
+// entry that carries a row copy is rewritten on every change of the row.
+// A unique index refuses a value another row holds (23505).
 func (l *rowLayout) writeEntries(x *execCtx, part hotstore.Partition, old []any, oldPK []byte, row []any, pk []byte) error {
-	ttl := l.t.Options.TTL
+	var rec *hotstore.Record // the row copy, encoded once for every index
 	for _, il := range l.indexes {
 		var oldKey []byte
 		if old != nil {
@@ -92,11 +100,12 @@ func (l *rowLayout) writeEntries(x *execCtx, part hotstore.Partition, old []any,
 				return err
 			}
 		}
-		if old != nil && row != nil && bytes.Equal(oldKey, key) && bytes.Equal(oldPK, pk) {
+		same := old != nil && row != nil && bytes.Equal(oldKey, key) && bytes.Equal(oldPK, pk)
+		if same && !il.copies {
 			continue
 		}
 		ip := il.partition(part)
-		if old != nil {
+		if old != nil && !same {
 			if err := x.txn.DeleteIndex(ip, oldKey); err != nil {
 				return err
 			}
@@ -104,7 +113,7 @@ func (l *rowLayout) writeEntries(x *execCtx, part hotstore.Partition, old []any,
 		if row == nil {
 			continue
 		}
-		if il.ix.Unique {
+		if il.ix.Unique && !same {
 			other, ok, err := x.txn.GetIndex(ip, key)
 			if err != nil {
 				return err
@@ -113,7 +122,74 @@ func (l *rowLayout) writeEntries(x *execCtx, part hotstore.Partition, old []any,
 				return l.uniqueViolation(il, row)
 			}
 		}
-		if err := x.txn.SetIndex(ip, key, pk, ttl); err != nil {
+		if il.copies && rec == nil {
+			r, err := l.record(row)
+			if err != nil {
+				return err
+			}
+			rec = &r
+		}
+		if err := l.setEntry(x.txn, il, ip, key, pk, rec); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// record is the stored form of row (its _seq set).
+func (l *rowLayout) record(row []any) (hotstore.Record, error) {
+	data, err := l.encode(row)
+	if err != nil {
+		return hotstore.Record{}, err
+	}
+	seq, _ := row[len(l.t.Columns)].(int64)
+	return hotstore.Record{Seq: seq, Data: data}, nil
+}
+
+// setEntry writes one entry of il in its partition ip; rec is the row copy
+// (nil when il keeps none).
+func (l *rowLayout) setEntry(txn *hotstore.Txn, il *indexLayout, ip hotstore.Partition, key, pk []byte, rec *hotstore.Record) error {
+	if !il.copies {
+		return txn.SetIndex(ip, key, pk, l.t.Options.TTL)
+	}
+	return txn.SetIndexRecord(ip, key, pk, *rec, l.t.Options.TTL)
+}
+
+// putEntry writes row's entry in il (building an index over existing
+// rows). row must be as stored, its _seq set.
+func (l *rowLayout) putEntry(txn *hotstore.Txn, il *indexLayout, part hotstore.Partition, key, pk []byte, row []any) error {
+	var rec *hotstore.Record
+	if il.copies {
+		r, err := l.record(row)
+		if err != nil {
+			return err
+		}
+		rec = &r
+	}
+	return l.setEntry(txn, il, il.partition(part), key, pk, rec)
+}
+
+// refreshEntries rewrites the row copies in row's entries after the row
+// was rewritten in place, outside insertRow and updateRow (a column filled
+// by ALTER TABLE), keeping its _seq.
+func (l *rowLayout) refreshEntries(txn *hotstore.Txn, part hotstore.Partition, pk []byte, row []any) error {
+	var rec *hotstore.Record
+	for _, il := range l.indexes {
+		if !il.copies {
+			continue
+		}
+		key, err := il.entry(row, pk)
+		if err != nil {
+			return err
+		}
+		if rec == nil {
+			r, err := l.record(row)
+			if err != nil {
+				return err
+			}
+			rec = &r
+		}
+		if err := l.setEntry(txn, il, il.partition(part), key, pk, rec); err != nil {
 			return err
 		}
 	}
@@ -157,9 +233,13 @@ func (l *rowLayout) conflictingRow(x *execCtx, part hotstore.Partition, il *inde
 	if err != nil {
 		return nil, false, err
 	}
-	pk, ok, err := x.txn.GetIndex(il.partition(part), key)
+	pk, rec, hasRec, ok, err := x.txn.GetIndexRecord(il.partition(part), key)
 	if err != nil || !ok {
 		return nil, false, err
+	}
+	if hasRec {
+		row, err := l.decode(rec)
+		return row, err == nil, err
 	}
 	return fetchRow(x, part, l, pk)
 }
@@ -187,7 +267,8 @@ type indexAccess struct {
 	loIncl, hiIncl bool
 }
 
-// scanIndex walks the index range and fetches each row by primary key.
+// scanIndex walks the index range and decodes each row from the entry's
+// copy, or fetches it by primary key.
 func (a *access) scanIndex(x *execCtx, p hotstore.Partition, fn func(row []any) (bool, error)) error {
 	ia := a.index
 	var prefix []byte
@@ -251,12 +332,20 @@ func (a *access) scanIndex(x *execCtx, p hotstore.Partition, fn func(row []any) 
 				return err
 			}
 		}
-		row, ok, err := fetchRow(x, p, a.layout, it.Value())
-		if err != nil {
-			return err
-		}
-		if !ok {
-			continue // the row expired (stream tables) a moment ago
+		var row []any
+		if rec, ok := it.IndexRecord(); ok {
+			var err error
+			if row, err = a.layout.decode(rec); err != nil {
+				return err
+			}
+		} else {
+			var err error
+			if row, ok, err = fetchRow(x, p, a.layout, it.Value()); err != nil {
+				return err
+			}
+			if !ok {
+				continue // the row expired (stream tables) a moment ago
+			}
 		}
 		more, err := fn(row)
 		if err != nil || !more {

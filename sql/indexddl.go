@@ -127,7 +127,7 @@ func (e *Engine) buildIndex(ctx context.Context, t *catalog.Table, ix catalog.In
 				return false, err
 			}
 		}
-		return true, txn.SetIndex(ip, ek, key, t.Options.TTL)
+		return true, layout.putEntry(txn, il, part, ek, key, row)
 	})
 	if err != nil {
 		return err

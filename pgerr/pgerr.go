@@ -78,6 +78,7 @@ type Error struct {
 	Hint     string
 	Severity string // "ERROR" when empty; "FATAL" for connection-ending errors
 	Position int32  // 1-based character position in the query, 0 if unknown
+	Where    string // context, as PostgreSQL's CONTEXT line ("COPY t, line 3")
 	Err      error  // the cause, if any
 }
 

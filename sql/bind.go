@@ -59,6 +59,14 @@ func (s *Session) bind(n *pg_query.Node, params *expr.Params) (plan, error) {
 		return s.bindUnlisten(n.GetUnlistenStmt())
 	case n.GetNotifyStmt() != nil:
 		return s.bindNotify(n.GetNotifyStmt())
+	case n.GetCopyStmt() != nil:
+		return s.bindCopy(n.GetCopyStmt(), params)
+	case n.GetDeclareCursorStmt() != nil:
+		return s.bindDeclare(n.GetDeclareCursorStmt(), params)
+	case n.GetFetchStmt() != nil:
+		return s.bindFetch(n.GetFetchStmt())
+	case n.GetClosePortalStmt() != nil:
+		return s.bindClose(n.GetClosePortalStmt())
 	}
 	return nil, pgerr.New(pgerr.FeatureNotSupported, "statement not supported: %s", nodeName(n))
 }

@@ -16,6 +16,9 @@ type Result struct {
 	Rows    [][]any  // values as described in package types
 	Tag     string   // PostgreSQL's command tag: "INSERT 0 1", "SELECT 3", ...
 	Empty   bool     // the statement was empty (EmptyQueryResponse)
+	// Binary asks for the rows in binary format in the simple protocol
+	// (FETCH from a BINARY cursor).
+	Binary bool
 }
 
 // Param is a reported run-time parameter (sent as ParameterStatus).

@@ -38,6 +38,9 @@ type Session struct {
 	pend     pendingNotify    // LISTEN/NOTIFY and changes awaiting commit
 	hooks    notifyHooks
 	act      activity // what pg_stat_activity shows of this session
+
+	copyCh  CopyChannel        // the client's COPY data, nil without one (copy.go)
+	cursors map[string]*cursor // open DECLAREd cursors (cursor.go)
 }
 
 // NewSession opens a session for user, who must exist. params are startup
@@ -105,7 +108,7 @@ func (s *Session) User() string { return s.effUser }
 func (s *Session) Close() {
 	s.eng.sessions.remove(s)
 	if s.tx != nil {
-		s.tx.hot.Discard()
+		s.tx.discard()
 		s.tx = nil
 	}
 	s.closeNotify()

@@ -17,6 +17,15 @@ type transaction struct {
 	failed   bool // an error happened: only ROLLBACK/COMMIT are accepted
 	// savepoints are the open SAVEPOINTs, oldest first (savepoint.go).
 	savepoints []savepoint
+
+	// An implicit transaction (a pipeline up to Sync, a multi-statement
+	// string) starts on a read-only hot-store transaction, which is
+	// cheaper, and moves to a read-write one at its first statement that
+	// may write (upgrade). Until then it wrote nothing, so the writes stay
+	// atomic; the earlier reads saw an older snapshot, as under
+	// PostgreSQL's READ COMMITTED, where every statement takes its own.
+	readOnly bool
+	retired  *hotstore.Txn // the read-only transaction, kept for open iterators
 }
 
 // maxRetries bounds how often an autocommit write is retried after a
@@ -24,7 +33,41 @@ type transaction struct {
 const maxRetries = 8
 
 func (s *Session) begin(explicit bool) {
-	s.tx = &transaction{hot: s.eng.store.Begin(), start: time.Now(), explicit: explicit}
+	if explicit {
+		s.tx = &transaction{hot: s.eng.store.Begin(), start: time.Now(), explicit: true}
+		return
+	}
+	s.tx = &transaction{hot: s.eng.store.BeginRead(), start: time.Now(), readOnly: true}
+}
+
+// readOnlyPlan reports whether p only reads the hot store: a query. Other
+// plans of kindRead may write (COPY FROM) or keep an iterator (DECLARE).
+func readOnlyPlan(p plan) bool {
+	switch p.(type) {
+	case *selectPlan, *queryPlan:
+		return true
+	}
+	return false
+}
+
+// prepare moves a read-only implicit transaction to a read-write one
+// before a statement that may write, and before anything once BEGIN made
+// the block explicit (a block keeps one snapshot).
+func (tx *transaction) prepare(s *Session, p plan) {
+	if !tx.readOnly || (!tx.explicit && (readOnlyPlan(p) || p.kind() == kindUtility || p.kind() == kindTxControl)) {
+		return
+	}
+	tx.readOnly = false
+	tx.retired = tx.hot
+	tx.hot = s.eng.store.Begin()
+}
+
+// discard releases the transaction's hot-store transactions.
+func (tx *transaction) discard() {
+	tx.hot.Discard()
+	if tx.retired != nil {
+		tx.retired.Discard()
+	}
 }
 
 // commit ends the transaction; a failed one is rolled back.
@@ -34,21 +77,24 @@ func (s *Session) commit(ctx context.Context) error {
 	if tx == nil {
 		return nil
 	}
-	defer tx.hot.Discard()
+	defer tx.discard()
 	if tx.failed {
+		s.cursorsAtEnd(tx, false)
 		s.settingsAtEnd(false)
 		s.endNotify(false)
 		return nil
 	}
 	err := tx.hot.Commit(ctx)
+	s.cursorsAtEnd(tx, err == nil)
 	s.settingsAtEnd(err == nil)
 	s.endNotify(err == nil) // publish after the commit, before the reply
 	return err
 }
 
 func (s *Session) rollback() {
+	s.cursorsAtEnd(s.tx, false)
 	if s.tx != nil {
-		s.tx.hot.Discard()
+		s.tx.discard()
 		s.tx = nil
 	}
 	s.settingsAtEnd(false)
@@ -78,6 +124,9 @@ func (s *Session) run(ctx context.Context, p plan, params []any) (*Result, error
 	defer cancel()
 	s.stmtCtx = ctx // for the administrative functions (admin.go)
 	x := &execCtx{ctx: ctx, s: s, env: s.env(params)}
+	if s.tx != nil {
+		s.tx.prepare(s, p)
+	}
 	switch {
 	case p.kind() == kindTxControl:
 		return p.exec(ctx, x)
@@ -96,7 +145,11 @@ func (s *Session) run(ctx context.Context, p plan, params []any) (*Result, error
 		return res, nil
 	}
 	for attempt := 0; ; attempt++ {
-		x.txn = s.eng.store.Begin()
+		if readOnlyPlan(p) {
+			x.txn = s.eng.store.BeginRead()
+		} else {
+			x.txn = s.eng.store.Begin()
+		}
 		res, err := p.exec(ctx, x)
 		if err == nil {
 			err = x.txn.Commit(ctx)

@@ -19,7 +19,11 @@ func (c *conn) simpleQuery(query string) bool {
 	emitted := false
 	err := c.sess.Query(ctx, query, func(res *sql.Result) error {
 		emitted = true
-		return c.sendResult(res, res.Rows, nil, res.Tag)
+		var formats []int16
+		if res.Binary {
+			formats = []int16{formatBinary} // FETCH from a BINARY cursor
+		}
+		return c.sendResult(res, res.Rows, formats, res.Tag)
 	})
 	done()
 	if c.shuttingDown() {

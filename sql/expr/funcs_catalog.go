@@ -234,6 +234,12 @@ func (c *compiler) regCast(tc *pg_query.TypeCast) (Expr, bool, error) {
 			if e, err = c.castTo(e, types.Of(types.Text)); err != nil {
 				return nil, true, err
 			}
+			if target == "regproc" {
+				// The catalogs' regproc columns hold function names
+				// (pgcatalog/doc.go), so a regproc literal is the name:
+				// pgjdbc compares typinput = 'pg_catalog.array_in'::regproc.
+				return regprocName{e}, true, nil
+			}
 			return catalogCall(target+"in", rt, []Expr{e}, false), true, nil
 		}
 		e, err = c.castTo(e, types.Of(types.OIDType))
@@ -269,6 +275,19 @@ func (c *compiler) regCast(tc *pg_query.TypeCast) (Expr, bool, error) {
 	}
 	r, err := c.castTo(out, t)
 	return r, true, err
+}
+
+// regprocName is a regproc literal as the function name the catalogs'
+// regproc columns hold, without a pg_catalog qualification.
+type regprocName struct{ e Expr }
+
+func (r regprocName) Type() types.Type { return types.Of(types.Name) }
+func (r regprocName) Eval(env *Env, row []any) (any, error) {
+	v, err := r.e.Eval(env, row)
+	if s, ok := v.(string); ok {
+		return strings.TrimPrefix(s, "pg_catalog."), err
+	}
+	return v, err
 }
 
 // retype gives an OID expression a reg* type.

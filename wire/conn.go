@@ -22,8 +22,10 @@ const flushThreshold = 64 << 10
 // errConnBroken reports that an earlier write to the client failed.
 var errConnBroken = errors.New("connection broken")
 
-// conn is one client connection. Its goroutine reads and answers messages;
-// other goroutines may only call sendAsync and cancelStatement.
+// conn is one client connection. Its goroutine waits for messages and has
+// a worker answer them (worker.go), blocked meanwhile, so the two act as
+// one "connection goroutine"; other goroutines may only call sendAsync and
+// cancelStatement.
 type conn struct {
 	s      *Server
 	raw    net.Conn // the socket; Shutdown may close it from another goroutine
@@ -40,7 +42,7 @@ type conn struct {
 	secret [4]byte
 	user   string
 
-	rd   *pgproto3.Backend // reads frontend messages; connection goroutine only
+	rd   msgReader // reads frontend messages; connection goroutine only
 	sess Session
 	ext  extendedState
 	nt   *notifyState // nil when the session cannot LISTEN
@@ -48,27 +50,22 @@ type conn struct {
 	// notifications may be delivered while waiting; connection goroutine only.
 	ready bool
 
-	wmu  sync.Mutex // guards wbuf, werr and writes to nc
-	wbuf []byte
+	wmu  sync.Mutex // guards wbox, wbuf, werr and writes to nc
+	wbox *[]byte    // borrowed from s.bufs while output is pending, else nil
+	wbuf []byte     // pending output, in *wbox
 	werr error
 
 	cmu        sync.Mutex         // guards cancelStmt
 	cancelStmt context.CancelFunc // cancels the running statement, nil when idle
+
+	job job // the connection's work, handed to a worker
 }
 
 // serveConn runs one connection to its end. It never panics.
 func (s *Server) serveConn(nc net.Conn) {
 	ctx, cancel := context.WithCancel(s.ctx)
 	defer cancel()
-	c := &conn{
-		s:      s,
-		raw:    nc,
-		nc:     nc,
-		ctx:    ctx,
-		local:  isLocal(nc.RemoteAddr()),
-		remote: addrString(nc.RemoteAddr()),
-	}
-	c.log = s.log.With("remote", c.remote)
+	c := &conn{s: s, raw: nc, nc: nc, ctx: ctx, log: s.log}
 	defer s.track(c)()
 	defer nc.Close()
 
@@ -80,11 +77,14 @@ func (s *Server) serveConn(nc net.Conn) {
 	})
 	defer stop()
 
-	c.log.Debug("connection opened")
 	start := time.Now()
 	defer func() {
 		if r := recover(); r != nil {
-			c.log.Error("panic in connection", "panic", r, "stack", string(debug.Stack()))
+			stack := debug.Stack()
+			if p, ok := r.(*workerPanic); ok {
+				r, stack = p.value, p.stack
+			}
+			c.log.Error("panic in connection", "panic", r, "stack", string(stack))
 			c.sendFatal(pgerr.New(pgerr.InternalError, "internal error: %v", r))
 		}
 		c.stopNotify()
@@ -94,10 +94,20 @@ func (s *Server) serveConn(nc net.Conn) {
 		c.log.Debug("connection closed", "duration", time.Since(start))
 	}()
 
-	if !c.startup() {
+	if !s.work.run(&c.job, c.open) {
 		return
 	}
 	c.loop()
+}
+
+// open names the connection in the log and runs the handshake. It runs on
+// a worker, as everything but waiting for the client does.
+func (c *conn) open() bool {
+	c.local = isLocal(c.raw.RemoteAddr())
+	c.remote = addrString(c.raw.RemoteAddr())
+	c.log = c.s.log.With("remote", c.remote)
+	c.log.Debug("connection opened")
+	return c.startup()
 }
 
 // closeSession closes the session, keeping a panic there from escaping.
@@ -112,24 +122,42 @@ func (c *conn) closeSession() {
 	sess.Close()
 }
 
-// loop reads and answers messages until the client leaves or the
-// connection fails.
+// loop waits for messages and has a worker answer them, until the client
+// leaves or the connection fails.
 func (c *conn) loop() {
 	c.initNotify()
+	c.initCopy()
+	answer := c.answer
 	for {
 		c.enterIdle()
-		msg, err := c.rd.Receive()
+		err := c.rd.wait()
 		c.leaveIdle()
-		c.ready = false
 		if err != nil {
+			c.ready = false
 			c.readFailed(err)
 			return
 		}
-		if !c.handle(msg) {
+		if !c.s.work.run(&c.job, answer) {
 			return
 		}
-		if c.broken() {
-			return
+	}
+}
+
+// answer reads and answers messages until none is left buffered; false
+// ends the connection. It runs on a worker.
+func (c *conn) answer() bool {
+	for {
+		msg, err := c.rd.Receive()
+		c.ready = false
+		if err != nil {
+			c.readFailed(err)
+			return false
+		}
+		if !c.handle(msg) || c.broken() {
+			return false
+		}
+		if !c.rd.buffered() {
+			return true
 		}
 	}
 }
@@ -256,6 +284,10 @@ func (c *conn) appendLocked(m pgproto3.BackendMessage) error {
 	if c.werr != nil {
 		return errConnBroken
 	}
+	if c.wbox == nil {
+		c.wbox = c.s.bufs.getWrite()
+		c.wbuf = *c.wbox
+	}
 	n := len(c.wbuf)
 	buf, err := m.Encode(c.wbuf)
 	if err != nil {
@@ -274,11 +306,10 @@ func (c *conn) flushLocked() error {
 		return nil
 	}
 	_, err := c.nc.Write(c.wbuf)
-	if cap(c.wbuf) > 4*flushThreshold {
-		c.wbuf = nil // let one huge response's buffer go
-	} else {
-		c.wbuf = c.wbuf[:0]
-	}
+	// Give the buffer back: an idle connection holds none.
+	*c.wbox = c.wbuf
+	c.s.bufs.putWrite(c.wbox)
+	c.wbox, c.wbuf = nil, nil
 	if err != nil {
 		c.werr = fmt.Errorf("write: %w", err)
 		c.log.Debug("write", "err", err)

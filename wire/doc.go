@@ -8,7 +8,11 @@
 // goroutines.
 //
 // Per connection, one goroutine runs, under a context derived from the
-// server's:
+// server's. It only waits for the client; the work is handed to a pooled
+// worker goroutine while it waits for that (worker.go), so an idle
+// connection keeps a minimal stack, and it holds no read or write buffer:
+// messages are read with a small buffer of its own and pooled ones while
+// busy (reader.go). The work is:
 //
 //   - startup (startup.go): SSLRequest (TLS when Config.TLS is set),
 //     GSSENCRequest (refused), CancelRequest (cancel.go), protocol 3.0 only

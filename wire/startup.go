@@ -41,10 +41,9 @@ func (c *conn) startup() bool {
 	if !ok {
 		return false
 	}
-	// From here on messages are typed and length-prefixed; pgproto3 reads
-	// them with the size limit applied.
-	c.rd = pgproto3.NewBackend(c.nc, nil)
-	c.rd.SetMaxBodyLen(c.s.cfg.MaxMessageSize)
+	// From here on messages are typed and length-prefixed, read with the
+	// size limit applied.
+	c.rd.init(c.nc, &c.s.bufs, c.s.cfg.MaxMessageSize)
 
 	if pkt.minor > 0 || len(pkt.pqOpts) > 0 {
 		c.send(&pgproto3.NegotiateProtocolVersion{NewestMinorProtocol: 0, UnrecognizedOptions: pkt.pqOpts})

@@ -29,8 +29,10 @@
 //
 // # WebSocket
 //
-// One connection has two goroutines: the reader (the HTTP handler), which
-// handles client messages and runs replays and initial queries, and the
+// One connection has two goroutines: the reader (started by the HTTP
+// handler, which returns so net/http drops the request and its buffers),
+// which hands each client message to a short-lived goroutine that handles
+// it and runs replays and initial queries, and the
 // writer, which drains the subscriptions' notify.Listeners into a bounded
 // send queue and writes it. Live changes never block a publisher: when the
 // send queue would exceed Limits.SendQueue messages or

@@ -1,9 +1,14 @@
 package gateway
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"errors"
+	"io"
+	"net"
 	"net/http"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -16,9 +21,10 @@ import (
 	"github.com/kalamdb/kalamdb/sql"
 )
 
-// wsConn is one WebSocket client. The reader is the HTTP handler's
-// goroutine; a writer goroutine runs only while there is something to
-// send, so an idle connection costs one goroutine.
+// wsConn is one WebSocket client. Its reader goroutine is started by the
+// HTTP handler, which then returns so that net/http lets go of the request
+// and its buffers; a writer goroutine runs only while there is something
+// to send, so an idle connection costs one goroutine.
 type wsConn struct {
 	g      *Gateway
 	ws     *websocket.Conn
@@ -57,21 +63,41 @@ func (g *Gateway) handleWS(w http.ResponseWriter, r *http.Request) {
 		g.refuse(w, errTooManyConn, "conns_per_user")
 		return
 	}
-	defer g.releaseConn(claims.Subject)
 	g.mu.Lock()
 	if g.ctx.Err() != nil {
 		g.mu.Unlock()
+		g.releaseConn(claims.Subject)
 		g.refuse(w, errShutdown, "shutdown")
 		return
 	}
 	g.wg.Add(1) // under mu, so Close's Wait never races a first Add
 	g.mu.Unlock()
-	defer g.wg.Done()
 
-	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{OriginPatterns: g.origins})
+	ws, err := websocket.Accept(smallBuffers{w}, r, &websocket.AcceptOptions{OriginPatterns: g.origins})
 	if err != nil {
+		g.releaseConn(claims.Subject)
+		g.wg.Done()
 		return // Accept wrote the HTTP error
 	}
+	// Serve on a goroutine of our own and return: the handler's goroutine
+	// has net/http's deep stack, and while it runs net/http keeps the
+	// request and its 4 KiB read and write buffers, all of which an idle
+	// connection would hold for its whole life.
+	go g.serveWS(ws, claims)
+}
+
+// serveWS runs one upgraded connection to its end.
+func (g *Gateway) serveWS(ws *websocket.Conn, claims auth.Claims) {
+	defer g.wg.Done()
+	defer g.releaseConn(claims.Subject)
+	defer func() {
+		// net/http no longer recovers for us: one connection's panic must
+		// not end the server.
+		if r := recover(); r != nil {
+			g.log.Error("panic in websocket connection", "user", claims.Subject, "panic", r, "stack", string(debug.Stack()))
+			_ = ws.CloseNow()
+		}
+	}()
 	ws.SetReadLimit(g.limits.MaxMessageBytes)
 	g.metrics.wsConns.Inc()
 	defer g.metrics.wsConns.Dec()
@@ -81,11 +107,47 @@ func (g *Gateway) handleWS(w http.ResponseWriter, r *http.Request) {
 		g: g, ws: ws, claims: claims, pid: g.nextPID(), ctx: ctx, cancel: cancel,
 		space: make(chan struct{}, 1), subs: make(map[string]*subscription),
 	}
+	defer c.close()
 	ping := time.AfterFunc(g.limits.PingInterval, c.ping)
+	defer ping.Stop()
 	c.readLoop()
-	ping.Stop()
-	c.close()
 }
+
+// Sizes of a WebSocket connection's buffered reader and writer, in place
+// of net/http's 4 KiB each, which an idle connection would hold for its
+// whole life: clients send little (subscribe requests, pongs), and a
+// message of up to wsWriteBuffer bytes, frame header included, still goes
+// out in one write; a longer one takes two.
+const (
+	wsReadBuffer  = 256
+	wsWriteBuffer = 1024
+)
+
+// smallBuffers hands websocket.Accept the hijacked connection with small
+// buffers of its own; net/http's are dropped with the request.
+type smallBuffers struct{ http.ResponseWriter }
+
+func (w smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	nc, brw, err := http.NewResponseController(w.ResponseWriter).Hijack()
+	if err != nil {
+		return nil, nil, err
+	}
+	br := bufio.NewReaderSize(nc, wsReadBuffer)
+	if n := brw.Reader.Buffered(); n > 0 {
+		// A client may send frames right behind its upgrade request: they
+		// must be in br's buffer, where websocket.Accept looks for them.
+		b, _ := brw.Reader.Peek(n)
+		br = bufio.NewReaderSize(io.MultiReader(bytes.NewReader(bytes.Clone(b)), nc), max(n, wsReadBuffer))
+		if _, err := br.Peek(n); err != nil {
+			nc.Close()
+			return nil, nil, err
+		}
+	}
+	return nc, bufio.NewReadWriter(br, bufio.NewWriterSize(nc, wsWriteBuffer)), nil
+}
+
+// Unwrap lets http.ResponseController reach the wrapped writer.
+func (w smallBuffers) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // refuse answers a WebSocket request that is not upgraded.
 func (g *Gateway) refuse(w http.ResponseWriter, err error, reason string) {
@@ -112,11 +174,31 @@ func (c *wsConn) readLoop() {
 			c.sendError("", pgerr.New(pgerr.ProtocolViolation, "messages are JSON text"))
 			continue
 		}
-		c.handle(data)
+		c.handleOffStack(data)
 		if c.ctx.Err() != nil {
 			return
 		}
 	}
+}
+
+// handleOffStack handles one client message on a goroutine of its own and
+// waits for it: a subscribe replays history through the SQL engine, and
+// the reader's stack, which lasts as long as the connection, would keep
+// that depth. Client messages are rare, so the goroutine costs nothing
+// that matters.
+func (c *wsConn) handleOffStack(data []byte) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer func() {
+			if r := recover(); r != nil {
+				c.g.log.Error("panic in websocket request", "user", c.claims.Subject, "panic", r, "stack", string(debug.Stack()))
+				c.cancel()
+			}
+		}()
+		c.handle(data)
+	}()
+	<-done
 }
 
 // close ends the connection: the writer stops, subscriptions unlisten.

@@ -14,7 +14,12 @@ build:
 run: build
 	./$(BIN) serve
 
-test: build lint
+# node-postgres for the client scenario test, installed from the lock file.
+NODE_PG := integration/testdata/node/node_modules/pg/package.json
+$(NODE_PG): integration/testdata/node/package-lock.json
+	cd integration/testdata/node && npm ci --no-audit --no-fund
+
+test: build lint $(NODE_PG)
 	$(GO) test $(TESTFLAGS) $(PKGS)
 
 lint:

@@ -117,9 +117,15 @@ func (p *modifyPlan) exec(ctx context.Context, x *execCtx) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	return p.writeMatched(x, matched, func(old []any) ([]any, error) { return p.apply(x, part, old) })
+}
+
+// writeMatched writes each matched row with apply and builds the result:
+// the RETURNING rows of what apply returns, and the command tag.
+func (p *modifyPlan) writeMatched(x *execCtx, matched [][]any, apply func([]any) ([]any, error)) (*Result, error) {
 	var out [][]any
-	for _, old := range matched {
-		row, err := p.apply(x, part, old)
+	for _, m := range matched {
+		row, err := apply(m)
 		if err != nil {
 			return nil, err
 		}

@@ -2,7 +2,6 @@ package sql
 
 import (
 	"context"
-	"strconv"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
@@ -145,25 +144,7 @@ func (p *modifyPlan) execJoined(_ context.Context, x *execCtx) (*Result, error) 
 	if err != nil {
 		return nil, err
 	}
-	var out [][]any
-	for _, full := range matched {
-		row, err := p.applyJoined(x, part, full)
-		if err != nil {
-			return nil, err
-		}
-		if p.ret != nil {
-			r, err := p.ret.eval(x.env, row)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, r)
-		}
-	}
-	tag := "UPDATE "
-	if p.delete {
-		tag = "DELETE "
-	}
-	return p.ret.result(out, tag+strconv.Itoa(len(matched))), nil
+	return p.writeMatched(x, matched, func(full []any) ([]any, error) { return p.applyJoined(x, part, full) })
 }
 
 // applyJoined writes one target row; SET expressions see the whole

@@ -18,9 +18,9 @@ import (
 	"github.com/kalamdb/kalamdb/server"
 )
 
-// coldMessages turns TestColdMeasure on: go test ./integration -run
+// coldMessages sizes TestColdMeasure (a small smoke run by default):
 // TestColdMeasure -cold.messages=1000000 -timeout 30m -v.
-var coldMessages = flag.Int("cold.messages", 0, "chat messages to load for TestColdMeasure (0 skips it)")
+var coldMessages = flag.Int("cold.messages", 2000, "chat messages to load for TestColdMeasure (the default is a small smoke run)")
 
 // coldHeavy is the messages of the one user whose full history is scanned;
 // the rest are spread over users of coldPerUser messages each.
@@ -38,9 +38,6 @@ const (
 // systems hold every message.
 func TestColdMeasure(t *testing.T) {
 	n := *coldMessages
-	if n == 0 {
-		t.Skip("set -cold.messages=N to measure")
-	}
 	heavy := min(coldHeavy, n)
 	users := []struct {
 		name string

@@ -173,16 +173,22 @@ func lookupType(tn *pg_query.TypeName) (types.Type, bool, error) {
 	return types.Lookup(name, mods)
 }
 
-// parseTreeVersion is the parse tree version of pg_query v6 (PostgreSQL
-// 17's grammar); Deparse refuses trees that do not carry it.
-const parseTreeVersion = 170007
+// deparse renders a statement node as SQL text. Deparse refuses a tree
+// without the library's parse tree version, so the version is taken from
+// a parse rather than written down here.
+func deparse(stmt *pg_query.Node) (string, error) {
+	probe, err := pg_query.Parse("SELECT")
+	if err != nil {
+		return "", syntaxError(err)
+	}
+	return pg_query.Deparse(&pg_query.ParseResult{Version: probe.Version, Stmts: []*pg_query.RawStmt{{Stmt: stmt}}})
+}
 
 // deparseExpr renders an expression node as SQL text.
 func deparseExpr(n *pg_query.Node) (string, error) {
-	tree := &pg_query.ParseResult{Version: parseTreeVersion, Stmts: []*pg_query.RawStmt{{Stmt: &pg_query.Node{Node: &pg_query.Node_SelectStmt{
+	text, err := deparse(&pg_query.Node{Node: &pg_query.Node_SelectStmt{
 		SelectStmt: &pg_query.SelectStmt{TargetList: []*pg_query.Node{pg_query.MakeResTargetNodeWithVal(n, 0)}},
-	}}}}}
-	text, err := pg_query.Deparse(tree)
+	}})
 	if err != nil {
 		return "", pgerr.Wrap(err, pgerr.SyntaxError, "cannot store default expression: %v", err)
 	}

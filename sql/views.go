@@ -29,13 +29,7 @@ func (s *Session) bindCreateView(st *pg_query.ViewStmt) (plan, error) {
 	if sel == nil {
 		return nil, pgerr.New(pgerr.SyntaxError, "CREATE VIEW needs a SELECT")
 	}
-	// The parse tree version comes from the library, so the deparser
-	// accepts the tree.
-	probe, err := pg_query.Parse("SELECT")
-	if err != nil {
-		return nil, syntaxError(err)
-	}
-	text, err := pg_query.Deparse(&pg_query.ParseResult{Version: probe.Version, Stmts: []*pg_query.RawStmt{{Stmt: st.Query}}})
+	text, err := deparse(st.Query)
 	if err != nil {
 		return nil, pgerr.Wrap(err, pgerr.FeatureNotSupported, "cannot store this view's query")
 	}

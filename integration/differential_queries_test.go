@@ -115,26 +115,7 @@ func TestDifferentialQueries(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	pg, err := pgrun.Start(ctx, pgrun.Options{Logf: t.Logf})
-	if err != nil {
-		t.Fatalf("start PostgreSQL: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := pg.Stop(); err != nil {
-			t.Errorf("stop PostgreSQL: %v", err)
-		}
-	})
-	ks := startServer(t, "")
-	pgConn, err := pgconn.Connect(ctx, pg.DSN("postgres"))
-	if err != nil {
-		t.Fatalf("connect PostgreSQL: %v", err)
-	}
-	defer pgConn.Close(context.Background())
-	kConn, err := pgconn.Connect(ctx, ks.dsn("root", ""))
-	if err != nil {
-		t.Fatalf("connect KalamDB: %v", err)
-	}
-	defer kConn.Close(context.Background())
+	pgConn, kConn := startBoth(ctx, t)
 	for _, sql := range querySchema() {
 		for name, c := range map[string]*pgconn.PgConn{"PostgreSQL": pgConn, "KalamDB": kConn} {
 			if _, err := c.Exec(ctx, sql).ReadAll(); err != nil {

@@ -155,15 +155,10 @@ func outcome(pc *pgconn.PgConn, sql string) string {
 	return b.String()
 }
 
-// TestDifferentialPostgres runs differentialSQL against KalamDB and a
-// throwaway PostgreSQL 15 and requires the same rows (as text), columns,
-// command tags and SQLSTATEs. It fails when PostgreSQL is missing.
-func TestDifferentialPostgres(t *testing.T) {
-	if err := pgrun.Available(); err != nil {
-		t.Fatalf("PostgreSQL 15 is required for this test: %v", err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
+// startBoth starts a throwaway PostgreSQL 15 and a KalamDB server and
+// connects to each as its superuser; everything stops at cleanup.
+func startBoth(ctx context.Context, t *testing.T) (pgConn, kConn *pgconn.PgConn) {
+	t.Helper()
 	pg, err := pgrun.Start(ctx, pgrun.Options{Logf: t.Logf})
 	if err != nil {
 		t.Fatalf("start PostgreSQL: %v", err)
@@ -174,17 +169,27 @@ func TestDifferentialPostgres(t *testing.T) {
 		}
 	})
 	ks := startServer(t, "")
-
-	pgConn, err := pgconn.Connect(ctx, pg.DSN("postgres"))
-	if err != nil {
+	if pgConn, err = pgconn.Connect(ctx, pg.DSN("postgres")); err != nil {
 		t.Fatalf("connect PostgreSQL: %v", err)
 	}
-	defer pgConn.Close(context.Background())
-	kConn, err := pgconn.Connect(ctx, ks.dsn("root", ""))
-	if err != nil {
+	t.Cleanup(func() { pgConn.Close(context.Background()) })
+	if kConn, err = pgconn.Connect(ctx, ks.dsn("root", "")); err != nil {
 		t.Fatalf("connect KalamDB: %v", err)
 	}
-	defer kConn.Close(context.Background())
+	t.Cleanup(func() { kConn.Close(context.Background()) })
+	return pgConn, kConn
+}
+
+// TestDifferentialPostgres runs differentialSQL against KalamDB and a
+// throwaway PostgreSQL 15 and requires the same rows (as text), columns,
+// command tags and SQLSTATEs. It fails when PostgreSQL is missing.
+func TestDifferentialPostgres(t *testing.T) {
+	if err := pgrun.Available(); err != nil {
+		t.Fatalf("PostgreSQL 15 is required for this test: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	pgConn, kConn := startBoth(ctx, t)
 
 	t.Run("simple", func(t *testing.T) {
 		mismatches := 0

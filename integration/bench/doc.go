@@ -12,10 +12,12 @@
 //
 // Workloads: W1 durable single-row INSERT (shared table), W1u the same into
 // a per-user table on KalamDB, W1a with async durability, W2 reads (latest
-// 50 of a conversation, point lookup), W3 insert + notification, W4 notify
-// latency, W5 memory per idle listening connection, W6 storage per message.
-// A KalamDB query that fails is recorded in its cell and the run goes on;
-// W3-W6 report "n/a (not yet)" when KalamDB rejects LISTEN.
+// 50 of a conversation, point lookup) and W2c the same after KalamDB
+// flushed them to Parquet, W3 insert + notification, W4 notify latency
+// with durable commits and W4a with async ones, W5 memory per idle
+// listening connection, W6 storage per message, W7 a point lookup over
+// HTTP on KalamDB against pgwire on PostgreSQL. A KalamDB query that fails
+// is recorded in its cell and the run goes on.
 //
 // Caveats: numbers from a shared 2-core machine are noisy and only the
 // ratios within one run are meaningful; W5 compares PostgreSQL's summed

@@ -358,7 +358,9 @@ func newWorkload(id string, cfg *config) *workload {
 	case "W3":
 		return w3Workload(cfg)
 	case "W4":
-		return w4Workload(cfg)
+		return w4Workload(cfg, "W4", true)
+	case "W4a":
+		return w4Workload(cfg, "W4a", false)
 	case "W5":
 		return w5Workload(cfg)
 	case "W6":

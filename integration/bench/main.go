@@ -83,7 +83,7 @@ func profileConfig(name string) (config, bool) {
 	return config{}, false
 }
 
-const allWorkloads = "W1,W1u,W1a,W2,W2c,W3,W4,W5,W6,W7"
+const allWorkloads = "W1,W1u,W1a,W2,W2c,W3,W4,W4a,W5,W6,W7"
 
 func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)

@@ -123,7 +123,7 @@ func TestSmokeQuickProfile(t *testing.T) {
 	}
 	// Every workload produced its rows, and no KalamDB cell holds an error.
 	for _, label := range []string{"| W1 insert (durable)", "| W1u ", "| W1a ", "| W2 latest 50 of a conversation, ",
-		"| W2 latest 50 of a conversation after flush", "| W3 ", "| W4 ", "| W5 ", "| W6 ", "| W7 "} {
+		"| W2 latest 50 of a conversation after flush", "| W3 ", "| W4 ", "| W4a ", "| W5 ", "| W6 ", "| W7 "} {
 		if !strings.Contains(stdout.String(), label) {
 			t.Fatalf("no row %q in:\n%s", label, stdout.String())
 		}

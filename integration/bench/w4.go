@@ -16,26 +16,33 @@ const deliveryTimeout = 5 * time.Second
 // w4Workload measures notification latency: from the start of a notifying
 // write (see listen.go) to its arrival at each listener, one write at a
 // time. Cases: one listener; many listeners on the channel; one listener
-// while many idle connections listen on other channels.
-func w4Workload(cfg *config) *workload {
+// while many idle connections listen on other channels. W4 commits
+// durably, so its latency includes the commit's fsync; W4a commits
+// asynchronously (synchronous_commit=off, --durability async), which
+// leaves the delivery path itself.
+func w4Workload(cfg *config, id string, durable bool) *workload {
 	const table, users = "w4_messages", "user_w4_"
 	w := &workload{
-		id:      "W4",
-		durable: true,
+		id:      id,
+		durable: durable,
 		prepare: func(ctx context.Context, s *system) error {
 			return prepareNotifying(ctx, s, table, users, 1)
 		},
+	}
+	suffix := ""
+	if !durable {
+		suffix = " (async commit)"
 	}
 	for _, c := range []struct {
 		name            string
 		listeners, idle int
 	}{
-		{"W4 notify latency, 1 listener", 1, 0},
-		{fmt.Sprintf("W4 notify latency, %d listeners", cfg.w4Listeners), cfg.w4Listeners, 0},
-		{fmt.Sprintf("W4 notify latency, 1 listener + %d idle", cfg.w4Idle), 1, cfg.w4Idle},
+		{"notify latency, 1 listener", 1, 0},
+		{fmt.Sprintf("notify latency, %d listeners", cfg.w4Listeners), cfg.w4Listeners, 0},
+		{fmt.Sprintf("notify latency, 1 listener + %d idle", cfg.w4Idle), 1, cfg.w4Idle},
 	} {
 		w.cases = append(w.cases, benchCase{
-			name: c.name, unit: "ms p50", higherBetter: false,
+			name: id + " " + c.name + suffix, unit: "ms p50", higherBetter: false,
 			run: func(ctx context.Context, s *system) (sample, error) {
 				return notifyLatency(ctx, s, table, userName(users, 0), c.listeners, c.idle, cfg.notifyCount)
 			},

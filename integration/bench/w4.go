@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -21,7 +22,8 @@ const deliveryTimeout = 5 * time.Second
 // asynchronously (synchronous_commit=off, --durability async), which
 // leaves the delivery path itself.
 func w4Workload(cfg *config, id string, durable bool) *workload {
-	const table, users = "w4_messages", "user_w4_"
+	// Names of its own per workload: W4 and W4a share PostgreSQL.
+	table, users := strings.ToLower(id)+"_messages", "user_"+strings.ToLower(id)+"_"
 	w := &workload{
 		id:      id,
 		durable: durable,

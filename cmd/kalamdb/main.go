@@ -60,7 +60,7 @@ func envDefault(name, def string) string {
 type serveFlags struct {
 	data, pgAddr, httpAddr, jwtSecret, rootPassword string
 	durability, tlsCert, tlsKey, pgAuth, logFormat  string
-	logLevel                                        string
+	logLevel, pprofAddr                             string
 	demo                                            bool
 }
 
@@ -79,6 +79,7 @@ func serve(args []string, stderr io.Writer) error {
 	fs.StringVar(&f.pgAuth, "pg-auth", envDefault("KALAMDB_PG_AUTH", "auto"), "auto, password or scram-sha-256 (KALAMDB_PG_AUTH)")
 	fs.StringVar(&f.logFormat, "log-format", envDefault("KALAMDB_LOG_FORMAT", "text"), "text or json (KALAMDB_LOG_FORMAT)")
 	fs.StringVar(&f.logLevel, "log-level", envDefault("KALAMDB_LOG_LEVEL", "info"), "debug, info, warn or error (KALAMDB_LOG_LEVEL)")
+	fs.StringVar(&f.pprofAddr, "pprof-addr", envDefault("KALAMDB_PPROF_ADDR", ""), "serve Go profiles at /debug/pprof/ on this address; off when empty (KALAMDB_PPROF_ADDR)")
 	fs.BoolVar(&f.demo, "demo", envDefault("KALAMDB_DEMO", "") == "1" || strings.EqualFold(envDefault("KALAMDB_DEMO", ""), "true"), "serve the WebSocket demo page at / of the HTTP address (KALAMDB_DEMO=1)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -108,6 +109,14 @@ func serve(args []string, stderr io.Writer) error {
 	}
 	if err := os.MkdirAll(f.data, 0o700); err != nil {
 		return err
+	}
+
+	if f.pprofAddr != "" {
+		stopPprof, err := startPprof(f.pprofAddr, log)
+		if err != nil {
+			return fmt.Errorf("--pprof-addr: %w", err)
+		}
+		defer stopPprof()
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

@@ -42,6 +42,8 @@ type config struct {
 	w4Idle        int
 	w5Conns       int
 	w6Messages    int
+	wsSubs        int // W7ws WebSocket subscribers
+	wsRate        int // W7ws messages per second
 
 	log io.Writer // progress lines
 }
@@ -70,6 +72,7 @@ func profileConfig(name string) (config, bool) {
 			w2Users: 200, w2Messages: 10000,
 			notifyCount: 100, w4Listeners: 20, w4Idle: 50,
 			w5Conns: 100, w6Messages: 10000,
+			wsSubs: 200, wsRate: 1000,
 		}, true
 	case "full":
 		return config{
@@ -78,12 +81,13 @@ func profileConfig(name string) (config, bool) {
 			w2Users: 10000, w2Messages: 500000,
 			notifyCount: 1000, w4Listeners: 100, w4Idle: 300,
 			w5Conns: 500, w6Messages: 200000,
+			wsSubs: 10000, wsRate: 1000,
 		}, true
 	}
 	return config{}, false
 }
 
-const allWorkloads = "W1,W1u,W1a,W2,W2c,W3,W4,W4a,W5,W6,W7"
+const allWorkloads = "W1,W1u,W1a,W2,W2c,W3,W4,W4a,W5,W6,W7,W7ws"
 
 func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
@@ -104,6 +108,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	w4Idle := fs.Int("w4-idle", 0, "W4 idle listeners on other channels")
 	w5Conns := fs.Int("w5-conns", 0, "W5 idle listening connections")
 	w6Messages := fs.Int("w6-messages", 0, "W6 messages inserted")
+	wsSubs := fs.Int("w7ws-subscribers", 0, "W7ws WebSocket subscribers, one user each")
+	wsRate := fs.Int("w7ws-rate", 0, "W7ws messages per second, spread over the subscribers")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -128,6 +134,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	setInt(&c.w4Idle, *w4Idle)
 	setInt(&c.w5Conns, *w5Conns)
 	setInt(&c.w6Messages, *w6Messages)
+	setInt(&c.wsSubs, *wsSubs)
+	setInt(&c.wsRate, *wsRate)
 	if c.w2Users > c.w2Messages {
 		return nil, fmt.Errorf("-w2-users %d exceeds -w2-messages %d", c.w2Users, c.w2Messages)
 	}

@@ -116,14 +116,14 @@ func TestSmokeQuickProfile(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	args := []string{"-profile", "quick", "-rounds", "1", "-duration", "200ms", "-fsync-test=false",
-		"-w2-users", "20", "-w2-messages", "400", "-w5-conns", "20", "-w6-messages", "400",
+		"-w2-users", "20", "-w2-messages", "400", "-w5-conns", "20", "-w6-messages", "400", "-w7ws-subscribers", "20",
 		"-kalamdb-bin", bin, "-out", ""}
 	if err := run(ctx, args, &stdout, &stderr); err != nil {
 		t.Fatalf("run: %v\nstderr:\n%s", err, stderr.String())
 	}
 	// Every workload produced its rows, and no KalamDB cell holds an error.
 	for _, label := range []string{"| W1 insert (durable)", "| W1u ", "| W1a ", "| W2 latest 50 of a conversation, ",
-		"| W2 latest 50 of a conversation after flush", "| W3 ", "| W4 ", "| W4a ", "| W5 ", "| W6 ", "| W7 "} {
+		"| W2 latest 50 of a conversation after flush", "| W3 ", "| W4 ", "| W4a ", "| W5 ", "| W6 ", "| W7 ", "| W7ws memory", "| W7ws WebSocket fan-out"} {
 		if !strings.Contains(stdout.String(), label) {
 			t.Fatalf("no row %q in:\n%s", label, stdout.String())
 		}

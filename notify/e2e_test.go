@@ -314,3 +314,25 @@ func TestSlowListenerIsDisconnected(t *testing.T) {
 	}
 	n.exec("NOTIFY c, 'others go on'")
 }
+
+// A listener that stops reading while more notifications arrive than the
+// sockets between it and the server can hold gets every one of them, in
+// order, once it reads again; the notifier never waits for it.
+func TestBackloggedListenerGetsEverythingInOrder(t *testing.T) {
+	srv := startServer(t, notify.Options{QueueBytes: 64 << 20})
+	l, n := connect(t, srv, "root", ""), connect(t, srv, "root", "")
+	l.exec("LISTEN c")
+	// 3000 x 4 KB is more than loopback's socket buffers take, so the
+	// server's non-blocking writes fill them and the rest waits its turn.
+	const count = 3000
+	pad := strings.Repeat("x", 4000)
+	for i := range count {
+		n.exec("SELECT pg_notify('c', $1)", fmt.Sprintf("%d %s", i, pad))
+	}
+	got := l.waitFor(count)
+	for i, m := range got {
+		if want := fmt.Sprintf("%d %s", i, pad); m.Payload != want {
+			t.Fatalf("notification %d: payload starts %.10q, want %.10q", i, m.Payload, want)
+		}
+	}
+}

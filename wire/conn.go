@@ -9,6 +9,7 @@ import (
 	"net"
 	"runtime/debug"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgproto3"
@@ -30,6 +31,9 @@ type conn struct {
 	s      *Server
 	raw    net.Conn // the socket; Shutdown may close it from another goroutine
 	nc     net.Conn // raw, or the TLS connection over it; connection goroutine only
+	// sys is raw's descriptor for non-blocking writes (deliver.go); nil
+	// for TLS, which must write through nc.
+	sys syscall.RawConn
 	ctx    context.Context
 	log    *slog.Logger
 	local  bool // loopback or unix socket
@@ -66,6 +70,9 @@ func (s *Server) serveConn(nc net.Conn) {
 	ctx, cancel := context.WithCancel(s.ctx)
 	defer cancel()
 	c := &conn{s: s, raw: nc, nc: nc, ctx: ctx, log: s.log}
+	if tc, ok := nc.(*net.TCPConn); ok {
+		c.sys, _ = tc.SyscallConn()
+	}
 	defer s.track(c)()
 	defer nc.Close()
 

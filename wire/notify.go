@@ -3,6 +3,7 @@ package wire
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 
 	"github.com/jackc/pgx/v5/pgproto3"
 	"github.com/kalamdb/kalamdb/notify"
@@ -17,17 +18,26 @@ type notifier interface {
 }
 
 // notifyState delivers one connection's notifications. The connection
-// goroutine drains at ReadyForQuery; a delivery goroutine, started at the
-// first notification, drains while the connection is idle.
+// goroutine drains at ReadyForQuery; while the connection is idle, the
+// server's delivery goroutines (deliver.go) drain, or, for a TLS
+// connection or one whose socket is full, a goroutine of its own, started
+// at the first need.
 type notifyState struct {
 	l    *notify.Listener
 	wake chan struct{} // capacity 1: "the queue may have something"
 	buf  []notify.Notification
 
-	// mu guards idle and buf; the delivery goroutine holds it while it
-	// writes, so the connection goroutine, leaving idle, waits for it.
-	mu   sync.Mutex
-	idle bool
+	// mu guards idle, closed and buf; a delivering goroutine holds it
+	// while it writes, so the connection goroutine, leaving idle, waits
+	// for it.
+	mu     sync.Mutex
+	idle   bool
+	closed bool // the connection is ending: deliver nothing more
+
+	// backlogged is set while the socket could not take all output: the
+	// connection's own goroutine delivers until it has written it out, so
+	// its output stays bounded by the listener's queue.
+	backlogged atomic.Bool
 
 	// startMu guards started and stopped.
 	startMu sync.Mutex
@@ -50,6 +60,15 @@ func (c *conn) initNotify() {
 
 // pokeNotify runs on a publishing goroutine: it must not block.
 func (c *conn) pokeNotify() {
+	if c.sys != nil && !c.nt.backlogged.Load() && c.s.deliver.offer(c) {
+		return
+	}
+	c.pokeOwn()
+}
+
+// pokeOwn wakes the connection's own delivery goroutine, starting it the
+// first time.
+func (c *conn) pokeOwn() {
 	nt := c.nt
 	nt.startMu.Lock()
 	if !nt.started && !nt.stopped {
@@ -79,6 +98,33 @@ func (c *conn) stopNotify() {
 	}
 	nt.startMu.Unlock()
 	nt.done.Wait()
+	nt.mu.Lock() // waits for a delivery goroutine's write in progress
+	nt.closed = true
+	nt.mu.Unlock()
+}
+
+// deliverIdle runs on a delivery goroutine: it writes the queued
+// notifications if the connection is idle, without waiting for the
+// socket; whatever does not fit goes out from the connection's own
+// goroutine.
+func (c *conn) deliverIdle() {
+	nt := c.nt
+	nt.mu.Lock()
+	defer nt.mu.Unlock()
+	if !nt.idle || nt.closed {
+		return
+	}
+	if nt.backlogged.Load() {
+		c.pokeOwn() // queued before the backlog began: leave it to the owner
+		return
+	}
+	switch c.deliverLocked(deliverTry) {
+	case deliverFailed:
+		c.raw.Close() // the connection goroutine's read fails and it ends
+	case deliverPartial:
+		nt.backlogged.Store(true)
+		c.pokeOwn()
+	}
 }
 
 // deliverLoop delivers notifications while the connection is idle. A
@@ -94,8 +140,11 @@ func (c *conn) deliverLoop(ctx context.Context) {
 		}
 		nt.mu.Lock()
 		ok := true
-		if nt.idle {
-			ok = c.deliverLocked(true)
+		if nt.idle && !nt.closed {
+			ok = c.deliverLocked(deliverFlush) == deliverDone
+			if ok {
+				nt.backlogged.Store(false)
+			}
 		}
 		nt.mu.Unlock()
 		if !ok {
@@ -105,10 +154,26 @@ func (c *conn) deliverLoop(ctx context.Context) {
 	}
 }
 
-// deliverLocked sends the queued notifications (flushing when async, else
-// leaving them buffered for ReadyForQuery). After an overflow it sends
-// FATAL and returns false. nt.mu must be held.
-func (c *conn) deliverLocked(async bool) bool {
+// How deliverLocked writes, and how it went.
+type deliverMode int
+
+const (
+	deliverBuffer deliverMode = iota // leave the output for ReadyForQuery's flush
+	deliverFlush                     // write it all out, waiting for the socket
+	deliverTry                       // write what the socket takes now
+)
+
+type deliverResult int
+
+const (
+	deliverDone    deliverResult = iota
+	deliverPartial               // deliverTry: output remains buffered
+	deliverFailed                // the connection must end
+)
+
+// deliverLocked buffers the queued notifications and writes them as mode
+// says. After an overflow it sends FATAL and fails. nt.mu must be held.
+func (c *conn) deliverLocked(mode deliverMode) deliverResult {
 	nt := c.nt
 	var err error
 	nt.buf, err = nt.l.Drain(nt.buf[:0])
@@ -117,10 +182,7 @@ func (c *conn) deliverLocked(async bool) bool {
 		fatal.Severity = "FATAL"
 		c.send(c.errorResponse(&fatal))
 		c.flush()
-		return false
-	}
-	if len(nt.buf) == 0 {
-		return true
+		return deliverFailed
 	}
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
@@ -130,10 +192,23 @@ func (c *conn) deliverLocked(async bool) bool {
 		}
 	}
 	clear(nt.buf)
-	if async || len(c.wbuf) >= flushThreshold {
-		return c.flushLocked() == nil
+	switch {
+	case mode == deliverTry && c.sys != nil:
+		done, err := c.tryFlushLocked()
+		if err != nil {
+			return deliverFailed
+		}
+		if !done {
+			return deliverPartial
+		}
+	case mode != deliverBuffer || len(c.wbuf) >= flushThreshold:
+		// An idle connection's buffer holds only notifications, maybe
+		// the rest of a partial write: flush it even if none are new.
+		if c.flushLocked() != nil {
+			return deliverFailed
+		}
 	}
-	return true
+	return deliverDone
 }
 
 // deliverAtReady buffers the queued notifications before ReadyForQuery
@@ -144,7 +219,7 @@ func (c *conn) deliverAtReady() bool {
 	}
 	c.nt.mu.Lock()
 	defer c.nt.mu.Unlock()
-	return c.deliverLocked(false)
+	return c.deliverLocked(deliverBuffer) == deliverDone
 }
 
 // enterIdle lets the delivery goroutine write while the connection waits

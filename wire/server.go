@@ -84,8 +84,9 @@ type Server struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup // one per connection goroutine
 
-	bufs    bufPools // read and write buffers lent to busy connections
-	work    *workers // run connections' handshakes and messages
+	bufs    bufPools    // read and write buffers lent to busy connections
+	work    *workers    // run connections' handshakes and messages
+	deliver *deliverers // write notifications to idle connections
 	nextPID atomic.Uint32
 	mockKey []byte // keys auth.MockVerifier for unknown users
 
@@ -121,6 +122,7 @@ func NewServer(cfg Config, b Backend) *Server {
 		byPID:     make(map[uint32]*conn),
 	}
 	s.work = newWorkers(ctx.Done())
+	s.deliver = newDeliverers(ctx.Done())
 	// A random base keeps pids of different server runs apart, so a stale
 	// CancelRequest is unlikely to hit a new connection.
 	s.nextPID.Store(binary.BigEndian.Uint32(randomBytes(4))>>2 + 1000)

@@ -150,6 +150,7 @@ func (c *conn) startTLS() bool {
 	}
 	c.nc = tc
 	c.tls = true
+	c.sys = nil
 	return true
 }
 

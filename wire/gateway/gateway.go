@@ -117,6 +117,7 @@ type Gateway struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup // WebSocket connections (hijacked: http.Server does not wait)
 	pids   atomic.Uint32
+	pool   *sessionPool // parameterized HTTP queries' sessions (sessions.go)
 
 	// mu guards perUser.
 	mu      sync.Mutex
@@ -137,7 +138,7 @@ func New(cfg Config) *Gateway {
 	g := &Gateway{
 		db: cfg.DB, log: log, limits: cfg.Limits.withDefaults(), demo: cfg.Demo,
 		tables: tables, origins: cfg.OriginPatterns,
-		ctx: ctx, cancel: cancel, perUser: make(map[string]int),
+		ctx: ctx, cancel: cancel, perUser: make(map[string]int), pool: newSessionPool(),
 	}
 	g.metrics = newMetrics(cfg.DB.Hub())
 	g.mux = http.NewServeMux()
@@ -167,6 +168,7 @@ func (g *Gateway) ConnState(_ net.Conn, st http.ConnState) {
 // to end (or ctx). Call it after http.Server.Shutdown stopped accepting.
 func (g *Gateway) Close(ctx context.Context) error {
 	g.cancel()
+	g.pool.closeAll()
 	done := make(chan struct{})
 	go func() { g.wg.Wait(); close(done) }()
 	select {

@@ -97,12 +97,6 @@ func (g *Gateway) runQuery(ctx context.Context, w http.ResponseWriter, r *http.R
 	if strings.TrimSpace(req.SQL) == "" {
 		return fail(pgerr.New(pgerr.SyntaxError, `the request has no "sql"`))
 	}
-	sess, err := g.db.Session(claims.Subject, g.nextPID(), nil)
-	if err != nil {
-		return fail(err)
-	}
-	defer sess.Close()
-
 	buf := append(make([]byte, 0, 512), `{"status":"ok","results":[`...)
 	n, wrote := 0, false
 	emit := func(res *sql.Result) error {
@@ -121,9 +115,9 @@ func (g *Gateway) runQuery(ctx context.Context, w http.ResponseWriter, r *http.R
 	}
 	execStart := time.Now()
 	if len(req.Params) > 0 {
-		err = g.execute(ctx, sess, req, emit)
+		err = g.execute(ctx, claims.Subject, req, emit)
 	} else {
-		err = sess.Query(ctx, req.SQL, emit)
+		err = g.query(ctx, claims.Subject, req.SQL, emit)
 	}
 	if err != nil {
 		if ctx.Err() != nil && g.ctx.Err() == nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
@@ -139,25 +133,55 @@ func (g *Gateway) runQuery(ctx context.Context, w http.ResponseWriter, r *http.R
 	return append(buf, "}\n"...), http.StatusOK
 }
 
-// execute runs a single statement with parameters, as the extended
-// protocol does: prepare (types inferred), execute, sync.
-func (g *Gateway) execute(ctx context.Context, sess *sql.Session, req queryRequest, emit func(*sql.Result) error) error {
-	st, err := sess.Prepare(req.SQL, nil)
+// query runs a simple-protocol query string on a session of its own.
+func (g *Gateway) query(ctx context.Context, user, query string, emit func(*sql.Result) error) error {
+	sess, err := g.db.Session(user, g.nextPID(), nil)
 	if err != nil {
 		return err
+	}
+	defer sess.Close()
+	return sess.Query(ctx, query, emit)
+}
+
+// execute runs a single statement with parameters, as the extended
+// protocol does: prepare (types inferred), execute, sync; on a pooled
+// session of the user when one is idle (sessions.go).
+func (g *Gateway) execute(ctx context.Context, user string, req queryRequest, emit func(*sql.Result) error) error {
+	ps := g.pool.get(user)
+	if ps == nil {
+		sess, err := g.db.Session(user, g.nextPID(), nil)
+		if err != nil {
+			return err
+		}
+		ps = &pooledSession{sess: sess, stmts: make(map[string]*sql.Statement)}
+	}
+	res, err := runStatement(ctx, ps, req)
+	if err == nil {
+		// Before the session goes back: its results are its own until then.
+		err = emit(res)
+	}
+	if err == nil && reusable(ps.sess, req.SQL, command(res.Tag)) {
+		g.pool.put(user, ps)
+	} else {
+		ps.sess.Close()
+	}
+	return err
+}
+
+func runStatement(ctx context.Context, ps *pooledSession, req queryRequest) (*sql.Result, error) {
+	st, err := ps.statement(req.SQL)
+	if err != nil {
+		return nil, err
 	}
 	vals, err := decodeParams(st.ParamTypes(), req.Params)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	res, err := sess.Execute(ctx, st, vals)
-	if serr := sess.Sync(ctx, err != nil); err == nil {
+	res, err := ps.sess.Execute(ctx, st, vals)
+	if serr := ps.sess.Sync(ctx, err != nil); err == nil {
 		err = serr
 	}
-	if err != nil {
-		return err
-	}
-	return emit(res)
+	return res, err
 }
 
 // command is the command word of a tag ("INSERT 0 1" -> "INSERT"), with

@@ -28,12 +28,12 @@ var errConnBroken = errors.New("connection broken")
 // one "connection goroutine"; other goroutines may only call sendAsync and
 // cancelStatement.
 type conn struct {
-	s      *Server
-	raw    net.Conn // the socket; Shutdown may close it from another goroutine
-	nc     net.Conn // raw, or the TLS connection over it; connection goroutine only
+	s   *Server
+	raw net.Conn // the socket; Shutdown may close it from another goroutine
+	nc  net.Conn // raw, or the TLS connection over it; connection goroutine only
 	// sys is raw's descriptor for non-blocking writes (deliver.go); nil
 	// for TLS, which must write through nc.
-	sys syscall.RawConn
+	sys    syscall.RawConn
 	ctx    context.Context
 	log    *slog.Logger
 	local  bool // loopback or unix socket

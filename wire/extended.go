@@ -33,10 +33,15 @@ type portal struct {
 }
 
 // extError reports an error in the extended protocol and skips to Sync.
-// It returns false when the error is FATAL.
+// It returns false when the error is FATAL. The error is written at once,
+// as PostgreSQL does: a pipelining client may be waiting for it after a
+// Flush, and the Flush that follows is skipped with everything else.
 func (c *conn) extError(err error) bool {
 	c.ext.failed = true
-	return c.sendError(err)
+	if !c.sendError(err) {
+		return false
+	}
+	return c.flush() == nil
 }
 
 func (c *conn) parse(m *pgproto3.Parse) bool {

@@ -138,6 +138,36 @@ func TestErrorSkipsUntilSync(t *testing.T) {
 	}
 }
 
+// An error in a pipeline reaches the client without waiting for Sync, as
+// in PostgreSQL: a client that sent Flush waits for it (pgx's
+// TestPipelineFlushWithError hung here), and the Flush after the error is
+// skipped with everything else up to Sync.
+func TestErrorSentBeforeSync(t *testing.T) {
+	_, addr := startServer(t, Config{}, &testBackend{}, nil)
+	nc, fe := rawStartup(t, addr, map[string]string{"user": "root"})
+	fe.SendParse(&pgproto3.Parse{Query: "select 1"})
+	fe.SendBind(&pgproto3.Bind{})
+	fe.SendExecute(&pgproto3.Execute{})
+	fe.SendParse(&pgproto3.Parse{Query: "fail"})
+	fe.Send(&pgproto3.Flush{})
+	if err := fe.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	nc.SetReadDeadline(time.Now().Add(2 * time.Second))
+	got := expect(t, fe, &pgproto3.ParseComplete{}, &pgproto3.BindComplete{},
+		&pgproto3.DataRow{}, &pgproto3.CommandComplete{}, &pgproto3.ErrorResponse{})
+	if code := got[4].(*pgproto3.ErrorResponse).Code; code != pgerr.SyntaxError {
+		t.Fatalf("code %s, want %s", code, pgerr.SyntaxError)
+	}
+	// Skipped until Sync: no reply to this Parse or Flush.
+	fe.SendParse(&pgproto3.Parse{Query: "select 2"})
+	fe.Send(&pgproto3.Flush{})
+	fe.SendSync(&pgproto3.Sync{})
+	fe.Flush()
+	nc.SetReadDeadline(time.Now().Add(10 * time.Second))
+	expect(t, fe, &pgproto3.ReadyForQuery{})
+}
+
 func TestDescribeAndClose(t *testing.T) {
 	_, addr := startServer(t, Config{}, &testBackend{}, nil)
 	_, fe := rawStartup(t, addr, map[string]string{"user": "root"})

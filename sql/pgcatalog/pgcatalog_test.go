@@ -139,6 +139,36 @@ func TestCatalogObjects(t *testing.T) {
 	}
 }
 
+// pgx's LoadType of an array reads typelem and typdelim: box arrays are
+// delimited by ';', and box is made of points.
+func TestTypeDelimiterAndElem(t *testing.T) {
+	v := testView(t)
+	tests := []struct {
+		name      string
+		oid, elem int64
+		delim     string
+		cat       string
+	}{
+		{"box", 603, 600, ";", "G"},
+		{"_box", 1020, 603, ";", "A"},
+		{"point", 600, 701, ",", "G"},
+		{"_int4", 1007, 23, ",", "A"},
+		{"int4", 23, 0, ",", "N"},
+	}
+	for _, tc := range tests {
+		rows := find(t, v, "pg_type", "typname", tc.name)
+		if len(rows) != 1 {
+			t.Fatalf("pg_type %s: %d rows, want 1", tc.name, len(rows))
+		}
+		r := rows[0]
+		// oid, typcategory, typdelim, typelem
+		if r[0] != tc.oid || r[7] != tc.cat || r[10] != tc.delim || r[13] != tc.elem {
+			t.Fatalf("pg_type %s: oid %v typcategory %v typdelim %v typelem %v, want %d %s %s %d",
+				tc.name, r[0], r[7], r[10], r[13], tc.oid, tc.cat, tc.delim, tc.elem)
+		}
+	}
+}
+
 func TestCalls(t *testing.T) {
 	v := testView(t)
 	tb, _ := v.Catalog.Table("chat", "rooms")

@@ -22,6 +22,8 @@ type builtinType struct {
 	coll     uint32 // typcollation
 	sqlName  string // format_type's name when it differs from name
 	noIOFunc bool
+	elem     uint32 // typelem of a fixed-size base type made of others (point: float8)
+	delim    byte   // typdelim when not ','
 }
 
 // builtinTypes are the base and pseudo types clients look up. Their
@@ -46,9 +48,18 @@ var builtinTypes = []builtinType{
 	{oid: 142, name: "xml", len: -1, cat: 'U', io: "xml_", array: 143, align: 'i'},
 	{oid: 194, name: "pg_node_tree", len: -1, cat: 'Z', io: "pg_node_tree_", align: 'i', coll: oidDefaultColl},
 	{oid: 650, name: "cidr", len: -1, cat: 'I', io: "cidr_", array: 651, align: 'i'},
+	// The geometric types: KalamDB has no values of them, but drivers
+	// look them up (pgx's LoadType("_box") wants box's ';' delimiter).
+	{oid: 600, name: "point", len: 16, cat: 'G', io: "point_", array: 1017, align: 'd', elem: 701},
+	{oid: 601, name: "lseg", len: 32, cat: 'G', io: "lseg_", array: 1018, align: 'd', elem: 600},
+	{oid: 602, name: "path", len: -1, cat: 'G', io: "path_", array: 1019, align: 'd'},
+	{oid: 603, name: "box", len: 32, cat: 'G', io: "box_", array: 1020, align: 'd', elem: 600, delim: ';'},
+	{oid: 604, name: "polygon", len: -1, cat: 'G', io: "poly_", array: 1027, align: 'd'},
+	{oid: 628, name: "line", len: 24, cat: 'G', io: "line_", array: 629, align: 'd', elem: 701},
 	{oid: 700, name: "float4", len: 4, cat: 'N', io: "float4", array: 1021, align: 'i', byval: true, sqlName: "real"},
 	{oid: 701, name: "float8", len: 8, cat: 'N', io: "float8", array: 1022, align: 'd', byval: true, pref: true, sqlName: "double precision"},
 	{oid: 705, name: "unknown", len: -2, cat: 'X', io: "unknown", align: 'c', kind: 'p'},
+	{oid: 718, name: "circle", len: 24, cat: 'G', io: "circle_", array: 719, align: 'd'},
 	{oid: 790, name: "money", len: 8, cat: 'N', io: "cash_", array: 791, align: 'd', byval: true},
 	{oid: 829, name: "macaddr", len: 6, cat: 'U', io: "macaddr_", array: 1040, align: 'i'},
 	{oid: 869, name: "inet", len: -1, cat: 'I', io: "inet_", array: 1041, align: 'i', pref: true},
@@ -96,13 +107,13 @@ type typeRow struct {
 func allTypes() []typeRow {
 	out := make([]typeRow, 0, 2*len(builtinTypes))
 	for _, t := range builtinTypes {
-		out = append(out, typeRow{builtinType: t, nsp: oidPGCatalog})
+		out = append(out, typeRow{builtinType: t, elem: t.elem, nsp: oidPGCatalog})
 	}
 	for _, t := range builtinTypes {
 		if t.array == 0 {
 			continue
 		}
-		a := builtinType{oid: t.array, name: "_" + t.name, len: -1, cat: 'A', io: "array_", align: t.align, coll: t.coll}
+		a := builtinType{oid: t.array, name: "_" + t.name, len: -1, cat: 'A', io: "array_", align: t.align, coll: t.coll, delim: t.delim}
 		if a.align != 'd' {
 			a.align = 'i'
 		}
@@ -154,13 +165,17 @@ func typeTuple(t typeRow) []any {
 	if t.len == -1 {
 		storage = "x"
 	}
+	delim := ","
+	if t.delim != 0 {
+		delim = string(t.delim)
+	}
 	subscript := "-"
 	if t.arrayOf {
 		subscript = "array_subscript_handler"
 	}
 	return []any{
 		oid(t.oid), t.name, oid(t.nsp), oid(oidBootstrap), int64(t.len), t.byval, string(kind), string(t.cat),
-		t.pref, true, ",", oid(t.relid), subscript, oid(t.elem), oid(t.array), in, out, recv, send, modin, modout, "-",
+		t.pref, true, delim, oid(t.relid), subscript, oid(t.elem), oid(t.array), in, out, recv, send, modin, modout, "-",
 		string(t.align), storage, false, oid(0), int64(-1), int64(0), oid(t.coll), nil, nil, nil,
 	}
 }

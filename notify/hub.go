@@ -224,7 +224,7 @@ func (h *Hub) Publish(pid uint32, entries []Entry) {
 		if ch == nil || ch.dead {
 			continue
 		}
-		n := Notification{PID: pid, Channel: name, Payload: e.payload()}
+		n := Notification{PID: pid, Channel: name, Payload: e.payload(), Change: e.Change}
 		for _, l := range ch.listeners {
 			if l.push(n) {
 				woken = append(woken, l) // its queue was empty: tell it

@@ -20,6 +20,9 @@ type Notification struct {
 	PID     uint32 // the notifying session's backend pid
 	Channel string
 	Payload string
+	// Change is the committed row change behind a change-channel
+	// notification, whole even when Payload is truncated; nil for NOTIFY.
+	Change *Change
 }
 
 // Listener is one session's listening state and queue of notifications

@@ -49,9 +49,10 @@
 // not commit order). That comparison is kept for Limits.DedupeWindow after
 // the switch: publication follows commit within microseconds.
 //
-// Caveats: change payloads above notify.MaxPayload arrive with only the key
-// ("truncated":true); a live query passes such changes on unfiltered, and
-// the client fetches the row. An update whose new version does not match a
+// Live changes come as the committed change records themselves
+// (notify.Notification.Change), not as their NOTIFY payloads: rows of any
+// size arrive whole and are filtered, and a NOTIFY on the user's channel,
+// whatever its payload, is not a change. Caveats: an update whose new version does not match a
 // live query's WHERE is sent as a delete even when the client never had the
 // row (it ignores it): the gateway keeps no per-row state. The
 // {"type":"subscribe","userId":...} form replays Config.UserTables (by

@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"math"
 	"slices"
@@ -257,7 +256,7 @@ func (c *wsConn) subscribeQuery(m *clientMessage) {
 		return
 	}
 	s := &subscription{id: id, partition: partition, tables: map[string]bool{q.name: true}, query: q,
-		seen: make(map[string]int64), keyCols: make(map[string][]string)}
+		seen: make(map[string]int64)}
 	if err := c.addSub(s); err != nil {
 		c.sendError(id, err)
 		return
@@ -286,7 +285,7 @@ func (c *wsConn) subscribeQuery(m *clientMessage) {
 		err = replayMerged(c.ctx, c.g.db.Engine(), []TableName{t}, partition, fromSeq, c.g.limits.MaxReplayInFlight,
 			func(ch *notify.Change) error {
 				s.remember(ch)
-				if msg := q.renderChange(s.prefix, ch); msg != nil {
+				if msg := q.renderChange(s.prefix, ch, false); msg != nil {
 					return c.send(msg)
 				}
 				return nil
@@ -420,12 +419,12 @@ func (q *liveQuery) decide(op string, match bool) (string, bool) {
 	return "", false
 }
 
-// renderChange renders a replayed change (from_seq), filtered.
-func (q *liveQuery) renderChange(prefix []byte, ch *notify.Change) []byte {
+// renderChange renders a change, replayed (from_seq) or live, filtered.
+func (q *liveQuery) renderChange(prefix []byte, ch *notify.Change, live bool) []byte {
 	row := q.row[:0]
 	row = append(append(row, ch.Row...), ch.Seq)
 	op := ch.Op.String()
-	if ch.Op != notify.OpDelete { // a replayed delete knows only the key: pass it on
+	if live || ch.Op != notify.OpDelete { // a replayed delete knows only the key: pass it on
 		var ok bool
 		if op, ok = q.decide(op, q.matches(row)); !ok {
 			return nil
@@ -436,47 +435,4 @@ func (q *liveQuery) renderChange(prefix []byte, ch *notify.Change) []byte {
 	msg = append(append(msg, op...), `","seq":`...)
 	msg = append(appendInt(msg, ch.Seq), `,"row":`...)
 	return append(q.appendRow(msg, row), '}')
-}
-
-// render renders a live change payload, filtered (writer goroutine).
-func (q *liveQuery) render(s *subscription, payload string) []byte {
-	var p livePayload
-	if err := json.Unmarshal([]byte(payload), &p); err != nil {
-		return nil
-	}
-	if s.duplicate(&p) {
-		return nil
-	}
-	if p.Truncated {
-		// Only the key came: the filter cannot run; the client fetches.
-		return append(append([]byte(nil), s.prefix...), payload[1:]...)
-	}
-	row := q.row[:len(q.cols)+1]
-	for i, col := range q.cols {
-		v, err := valueFromJSON(col.Type, p.Row[col.Name])
-		if err != nil {
-			return nil
-		}
-		row[i] = v
-	}
-	row[len(q.cols)] = p.Seq
-	op, ok := q.decide(p.Op, q.matches(row))
-	if !ok {
-		return nil
-	}
-	msg := append(append([]byte(nil), s.prefix...), `"table":`...)
-	msg = append(appendString(msg, q.name), `,"op":"`...)
-	msg = append(append(msg, op...), `","seq":`...)
-	msg = append(appendInt(msg, p.Seq), `,"row":{`...)
-	for i, pi := range q.proj {
-		msg = append(appendString(msg, q.names[i]), ':')
-		if pi < len(q.cols) {
-			msg = append(msg, p.Row[q.cols[pi].Name]...)
-		} else {
-			msg = appendInt(msg, p.Seq)
-		}
-		msg = append(msg, ',')
-	}
-	msg = append(appendInt(append(msg, `"_seq":`...), p.Seq), "}}"...)
-	return msg
 }

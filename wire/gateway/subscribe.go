@@ -40,8 +40,7 @@ type subscription struct {
 	live      bool            // guarded by wsConn.mu: replay done, the writer renders
 
 	// Dedupe across the switch to live; set before live, then writer only.
-	seen      map[string]int64    // row key -> newest _seq already sent
-	keyCols   map[string][]string // table -> key column names (empty: keyed by _seq)
+	seen      map[string]int64 // row key -> newest _seq already sent
 	seenUntil time.Time
 }
 
@@ -213,7 +212,7 @@ func (c *wsConn) subscribeUser(m *clientMessage) {
 		return
 	}
 	if replay {
-		s.seen, s.keyCols = make(map[string]int64), make(map[string][]string)
+		s.seen = make(map[string]int64)
 		err := replayMerged(c.ctx, eng, tables, m.UserID, after, c.g.limits.MaxReplayInFlight, func(ch *notify.Change) error {
 			s.remember(ch)
 			return c.send(append(append([]byte(nil), s.prefix...), ch.AppendJSON(nil, 0)[1:]...))
@@ -229,27 +228,7 @@ func (c *wsConn) subscribeUser(m *clientMessage) {
 
 // remember records a replayed change for the dedupe across the switch.
 func (s *subscription) remember(ch *notify.Change) {
-	t := ch.Table
-	if _, ok := s.keyCols[t.Name]; !ok {
-		cols := make([]string, len(t.Key))
-		for j, i := range t.Key {
-			cols[j] = t.Columns[i].Name
-		}
-		s.keyCols[t.Name] = cols
-	}
-	var key []byte
-	if len(t.Key) == 0 {
-		key = seqKey(t.Name, ch.Seq)
-	} else {
-		key = append([]byte(t.Name), 0)
-		for _, i := range t.Key {
-			var v any
-			if i < len(ch.Row) {
-				v = ch.Row[i]
-			}
-			key = append(notify.AppendValueJSON(key, t.Columns[i].Type, v), 0)
-		}
-	}
+	key := changeKey(ch)
 	if old, ok := s.seen[string(key)]; !ok || ch.Seq > old {
 		s.seen[string(key)] = ch.Seq
 	}
@@ -259,77 +238,53 @@ func seqKey(table string, seq int64) []byte {
 	return strconv.AppendInt(append([]byte(table), 0, '#'), seq, 10)
 }
 
-// livePayload is the part of a change payload the writer reads.
-type livePayload struct {
-	Table     string                     `json:"table"`
-	Op        string                     `json:"op"`
-	Seq       int64                      `json:"seq"`
-	Row       map[string]json.RawMessage `json:"row"`
-	Truncated bool                       `json:"truncated"`
+// changeKey identifies a change's row for the dedupe across the switch:
+// its table and primary key, or its _seq when the table has no key.
+func changeKey(ch *notify.Change) []byte {
+	t := ch.Table
+	if len(t.Key) == 0 {
+		return seqKey(t.Name, ch.Seq)
+	}
+	key := append([]byte(t.Name), 0)
+	for _, i := range t.Key {
+		var v any
+		if i < len(ch.Row) {
+			v = ch.Row[i]
+		}
+		key = append(notify.AppendValueJSON(key, t.Columns[i].Type, v), 0)
+	}
+	return key
 }
 
 // duplicate reports whether the replay already sent this row at this or a
 // newer _seq (writer goroutine).
-func (s *subscription) duplicate(p *livePayload) bool {
+func (s *subscription) duplicate(ch *notify.Change) bool {
 	if s.seen == nil {
 		return false
 	}
 	if time.Now().After(s.seenUntil) {
-		s.seen, s.keyCols = nil, nil // the switch is long past
+		s.seen = nil // the switch is long past
 		return false
 	}
-	cols, ok := s.keyCols[p.Table]
-	if !ok {
-		return false // nothing of this table was replayed
-	}
-	var key []byte
-	if len(cols) == 0 {
-		key = seqKey(p.Table, p.Seq)
-	} else {
-		key = append([]byte(p.Table), 0)
-		for _, col := range cols {
-			key = append(append(key, p.Row[col]...), 0)
-		}
-	}
-	old, ok := s.seen[string(key)]
-	return ok && old >= p.Seq
-}
-
-// payloadTable reads the table name at the head of a change payload
-// ({"table":"public.messages",...}) without parsing the rest.
-func payloadTable(p string) (string, bool) {
-	const head = `{"table":"`
-	if !strings.HasPrefix(p, head) {
-		return "", false
-	}
-	rest := p[len(head):]
-	end := strings.IndexAny(rest, `"\`)
-	if end < 0 || rest[end] == '\\' {
-		var lp livePayload
-		if json.Unmarshal([]byte(p), &lp) != nil {
-			return "", false
-		}
-		return lp.Table, true
-	}
-	return rest[:end], true
+	old, ok := s.seen[string(changeKey(ch))]
+	return ok && old >= ch.Seq
 }
 
 // render turns a live notification into the message to send, or nil to
-// skip it (writer goroutine).
+// skip it (writer goroutine). Only row changes count: a NOTIFY on the
+// user's channel is not one, whatever its payload says.
 func (s *subscription) render(n *notify.Notification) []byte {
-	table, ok := payloadTable(n.Payload)
-	if !ok || (s.tables != nil && !s.tables[table]) {
-		return nil // a NOTIFY on the user's channel, or another table
+	ch := n.Change
+	if ch == nil || (s.tables != nil && !s.tables[ch.Table.Name]) {
+		return nil
+	}
+	if s.duplicate(ch) {
+		return nil
 	}
 	if s.query != nil {
-		return s.query.render(s, n.Payload)
+		return s.query.renderChange(s.prefix, ch, true)
 	}
-	if s.seen != nil {
-		var p livePayload
-		if err := json.Unmarshal([]byte(n.Payload), &p); err == nil && s.duplicate(&p) {
-			return nil
-		}
-	}
-	msg := make([]byte, 0, len(s.prefix)+len(n.Payload))
-	return append(append(msg, s.prefix...), n.Payload[1:]...)
+	// The whole row, as the replay sends it: a WebSocket message has no
+	// NOTIFY's 8000-byte limit.
+	return append(append([]byte(nil), s.prefix...), ch.AppendJSON(nil, 0)[1:]...)
 }

@@ -274,3 +274,38 @@ func TestWebSocketShutdown(t *testing.T) {
 		t.Fatalf("read after shutdown: %v, want the connection closed", err)
 	}
 }
+
+// A row too large for a NOTIFY payload still reaches subscribers whole and
+// is filtered like any other; a NOTIFY on the user's channel that looks
+// like a change is not one and reaches no subscriber.
+func TestWebSocketLargeRowsAndLookalikeNotify(t *testing.T) {
+	ts := setup(t, gateway.Limits{})
+	pg := ts.pg("user_alice", auth.RoleUser)
+	ws := ts.dial(ts.token("user_alice", auth.RoleUser))
+	ws.send(`{"type":"subscribe","id":"q","sql":"SELECT msg_id, content FROM messages WHERE conversation_id = 'c1'","options":{"last_rows":0}}`)
+	ws.expect("subscribed")
+	ws.expect("rows")
+	plain := ts.dial(ts.token("user_alice", auth.RoleUser))
+	plain.send(`{"type":"subscribe","userId":"user_alice"}`)
+	plain.expect("subscribed")
+
+	big := strings.Repeat("b", 20000)
+	exec(t, pg, `SELECT pg_notify('user_alice', '{"table":"public.messages","op":"insert","seq":1,"row":{"content":"fake","conversation_id":"c1"}}')`)
+	exec(t, pg, "INSERT INTO messages (conversation_id, content) VALUES ('c2', $1)", big)
+	exec(t, pg, "INSERT INTO messages (conversation_id, content) VALUES ('c1', $1)", big+"!")
+	// The plain subscription gets both rows, whole; the live query only
+	// the c1 row; neither the lookalike NOTIFY.
+	for _, want := range []string{big, big + "!"} {
+		m := plain.expect("change")
+		if m.Op != "insert" || str(m.Row["content"]) != want || strings.Contains(m.raw, "truncated") {
+			t.Fatalf("plain subscription: change = %.200s, want the whole %d-byte row", m.raw, len(want))
+		}
+	}
+	if m := ws.expect("change"); m.ID != "q" || m.Op != "insert" || str(m.Row["content"]) != big+"!" {
+		t.Fatalf("live query: change = %.200s, want the c1 row whole", m.raw)
+	}
+	for _, c := range []*wsClient{ws, plain} {
+		c.send(`{"type":"ping"}`)
+		c.expect("pong")
+	}
+}

@@ -206,8 +206,12 @@ func newAggCall(fc *pg_query.FuncCall, input expr.Scope, params *expr.Params) (*
 		c.typ, c.collects, c.keepsNulls = types.Of(arr), true, true
 	case "jsonb_agg":
 		c.typ, c.collects, c.keepsNulls = types.Of(types.JSONB), true, true
+	case "json_agg":
+		c.typ, c.collects, c.keepsNulls = types.Of(types.JSON), true, true
 	case "jsonb_object_agg":
 		c.typ, c.collects, c.keepsNulls, want = types.Of(types.JSONB), true, true, 2
+	case "json_object_agg":
+		c.typ, c.collects, c.keepsNulls, want = types.Of(types.JSON), true, true, 2
 	default:
 		return nil, pgerr.New(pgerr.FeatureNotSupported, "aggregate %s is not supported yet", c.name)
 	}

@@ -226,13 +226,16 @@ func (st *aggState) collected(env *expr.Env, c *aggCall) (any, error) {
 			out[i] = it[0]
 		}
 		return out, nil
-	case "jsonb_agg":
+	case "jsonb_agg", "json_agg":
 		vals := make([]any, len(st.items))
 		for i, it := range st.items {
 			vals[i] = it[0]
 		}
+		if c.name == "json_agg" {
+			return expr.JSONAgg(vals, c.argType(), env.Loc)
+		}
 		return expr.JSONBAgg(vals, c.argType(), env.Loc)
-	case "jsonb_object_agg":
+	case "jsonb_object_agg", "json_object_agg":
 		keys := make([]string, len(st.items))
 		vals := make([]any, len(st.items))
 		for i, it := range st.items {
@@ -241,6 +244,9 @@ func (st *aggState) collected(env *expr.Env, c *aggCall) (any, error) {
 			}
 			keys[i] = string(types.AppendText(nil, c.argType(), it[0], env.Loc))
 			vals[i] = it[1]
+		}
+		if c.name == "json_object_agg" {
+			return expr.JSONObjectAgg(keys, vals, c.args[1].Type().OID, env.Loc)
 		}
 		return expr.JSONBObjectAgg(keys, vals, c.args[1].Type().OID, env.Loc)
 	}

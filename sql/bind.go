@@ -12,6 +12,29 @@ import (
 
 // bind resolves one statement against the catalog into a plan.
 func (s *Session) bind(n *pg_query.Node, params *expr.Params) (plan, error) {
+	p, err := s.bindNode(n, params)
+	if err != nil {
+		return nil, err
+	}
+	if fp, ok := p.(*funcPlan); ok && changesTables(n) {
+		fp.ddl = true
+	}
+	return p, nil
+}
+
+// changesTables reports whether n is DDL that changes tables or their
+// rows outside the session's transaction (see Session.runDDL).
+func changesTables(n *pg_query.Node) bool {
+	switch n.GetNode().(type) {
+	case *pg_query.Node_CreateSchemaStmt, *pg_query.Node_CreateStmt, *pg_query.Node_ViewStmt,
+		*pg_query.Node_DropStmt, *pg_query.Node_IndexStmt, *pg_query.Node_AlterTableStmt,
+		*pg_query.Node_RenameStmt, *pg_query.Node_TruncateStmt:
+		return true
+	}
+	return false
+}
+
+func (s *Session) bindNode(n *pg_query.Node, params *expr.Params) (plan, error) {
 	switch {
 	case n.GetSelectStmt() != nil:
 		return s.bindSelect(n.GetSelectStmt(), params)

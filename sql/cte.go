@@ -23,6 +23,9 @@ type cteDef struct {
 	// binding is set while the recursive term is bound: references to the
 	// name inside it read the working table.
 	binding bool
+	// mod is a data-modifying WITH query (INSERT, UPDATE, DELETE): run
+	// once before the statement's query, its RETURNING rows are the rows.
+	mod plan
 }
 
 // cteScope is the chain of WITH names visible to a query.
@@ -40,7 +43,7 @@ func (c *cteScope) find(name string) *cteDef {
 	return nil
 }
 
-func (b *binder) bindWith(w *pg_query.WithClause, outer outerScope) error {
+func (b *binder) bindWith(w *pg_query.WithClause, outer outerScope, top bool) error {
 	seen := map[string]bool{}
 	for _, n := range w.Ctes {
 		cte := n.GetCommonTableExpr()
@@ -50,7 +53,12 @@ func (b *binder) bindWith(w *pg_query.WithClause, outer outerScope) error {
 		seen[cte.Ctename] = true
 		sel := cte.Ctequery.GetSelectStmt()
 		if sel == nil {
-			return pgerr.New(pgerr.FeatureNotSupported, "WITH queries that modify data are not supported yet")
+			def, err := b.bindModifyingCTE(cte, top)
+			if err != nil {
+				return err
+			}
+			b.ctes = &cteScope{def: def, next: b.ctes}
+			continue
 		}
 		def := &cteDef{name: cte.Ctename}
 		if w.Recursive && sel.Op == pg_query.SetOperation_SETOP_UNION && refersTo(sel.Rarg, cte.Ctename) {

@@ -51,7 +51,10 @@
 // (activity.go) feeds pg_stat_activity.
 //
 // Caveats: DDL (including TRUNCATE and CREATE INDEX) commits on its own
-// even inside a transaction block, and ROLLBACK TO does not undo it; a
+// even inside a transaction block, and ROLLBACK TO does not undo it; in a
+// multi-statement query string or a pipeline it first commits the writes
+// before it, so each statement sees what it would in PostgreSQL but a
+// later failure no longer undoes them (Session.runDDL); a
 // unique index is unique within each partition; ALTER COLUMN TYPE accepts
 // only changes that keep stored values valid (wider varchar or integer,
 // varchar to text).

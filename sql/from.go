@@ -111,6 +111,9 @@ func (b *binder) bindRangeVar(rv *pg_query.RangeVar, outer outerScope) (*fromIte
 	}
 	if rv.Schemaname == "" {
 		if def := b.ctes.find(rv.Relname); def != nil {
+			if def.mod != nil && len(def.cols) == 0 {
+				return nil, pgerr.New(pgerr.FeatureNotSupported, "WITH query %q does not have a RETURNING clause", def.name)
+			}
 			cols := make([]relCol, len(def.cols))
 			for i, c := range def.cols {
 				cols[i] = relCol{qual: alias, name: c.Name, t: c.Type}

@@ -235,5 +235,5 @@ func assignCast(v any, from, to types.Type, env *expr.Env) (any, error) {
 	if v == nil || (from.OID == to.OID && to.Mod < 0) {
 		return v, nil
 	}
-	return types.Cast(v, from, to, env.Loc)
+	return types.CastAssign(v, from, to, env.Loc)
 }

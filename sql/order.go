@@ -149,6 +149,8 @@ func figureColname(n *pg_query.Node) string {
 		return "least"
 	case n.GetAArrayExpr() != nil:
 		return "array"
+	case n.GetRowExpr() != nil:
+		return "row"
 	case n.GetAExpr() != nil && n.GetAExpr().Kind == pg_query.A_Expr_Kind_AEXPR_NULLIF:
 		return "nullif"
 	case n.GetSubLink() != nil:

@@ -30,6 +30,9 @@ type execCtx struct {
 	s   *Session
 	txn *hotstore.Txn // nil for utility and transaction-control plans
 	env *expr.Env
+	// fresh: txn holds no writes of earlier statements, so a snapshot
+	// taken now shows what the statement started from (cte_modify.go).
+	fresh bool
 }
 
 // funcPlan is a plan made of a function: utility statements and
@@ -38,6 +41,7 @@ type funcPlan struct {
 	k    planKind
 	cols []Column
 	fn   func(ctx context.Context, x *execCtx) (*Result, error)
+	ddl  bool // changes tables outside the transaction (Session.runDDL)
 }
 
 func (p *funcPlan) kind() planKind    { return p.k }

@@ -26,6 +26,10 @@ type relCol struct {
 	// noUnqual marks a side column merged away by USING/NATURAL: the
 	// unqualified name means the merged column.
 	noUnqual bool
+	// wholeRow marks the only column of a function in FROM: its bare
+	// alias reads it, as PostgreSQL's whole-row reference to a function
+	// returning one value yields that value.
+	wholeRow bool
 	tableOID uint32
 	attr     int16
 }
@@ -149,6 +153,13 @@ func findColumn(cols []relCol, names []string) (int, error) {
 	}
 	if qual != "" && !qualSeen {
 		return 0, pgerr.New(pgerr.UndefinedTable, "missing FROM-clause entry for table %q", qual)
+	}
+	if len(names) == 1 {
+		for i, c := range cols {
+			if c.wholeRow && c.qual == name {
+				return i, nil
+			}
+		}
 	}
 	return 0, errNoColumn(names)
 }

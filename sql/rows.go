@@ -59,8 +59,16 @@ func (l *rowLayout) decode(rec hotstore.Record) ([]any, error) {
 	return row, nil
 }
 
-// encode stores the table columns of row.
+// encode stores the table columns of row. Multidimensional arrays exist
+// only as query values: the stored formats (and Parquet) hold flat ones.
 func (l *rowLayout) encode(row []any) ([]byte, error) {
+	for _, v := range row[:len(l.t.Columns)] {
+		if a, ok := v.([]any); ok && len(a) > 0 {
+			if _, nested := a[0].([]any); nested {
+				return nil, pgerr.New(pgerr.FeatureNotSupported, "multidimensional arrays cannot be stored")
+			}
+		}
+	}
 	return hotstore.EncodeRow(nil, l.ids, row[:len(l.t.Columns)])
 }
 

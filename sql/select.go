@@ -21,6 +21,10 @@ type binder struct {
 	outerRefs int
 	// viewDepth counts the views being expanded around this query.
 	viewDepth int
+	// top is the statement's own SELECT, the only one whose WITH may
+	// modify data; mods are those data-modifying WITH queries.
+	top  *pg_query.SelectStmt
+	mods []*cteDef
 }
 
 // selectPlan is one SELECT: from -> filter -> aggregate -> having ->
@@ -70,10 +74,13 @@ func (p *selectPlan) resultColumns() []Column { return p.columns() }
 func (p *selectPlan) exec(_ context.Context, x *execCtx) (*Result, error) { return execQuery(x, p) }
 
 func (s *Session) bindSelect(sel *pg_query.SelectStmt, params *expr.Params) (plan, error) {
-	b := &binder{s: s, params: params}
+	b := &binder{s: s, params: params, top: sel}
 	q, err := b.bindQuery(sel, nil)
 	if err != nil {
 		return nil, err
+	}
+	if len(b.mods) > 0 {
+		return &modifyingQueryPlan{q: q, mods: b.mods}, nil
 	}
 	if sp, ok := q.(*selectPlan); ok {
 		return sp, nil
@@ -90,7 +97,7 @@ func (b *binder) bindQuery(sel *pg_query.SelectStmt, outer outerScope) (relQuery
 	if sel.WithClause != nil {
 		saved := b.ctes
 		defer func() { b.ctes = saved }()
-		if err := b.bindWith(sel.WithClause, outer); err != nil {
+		if err := b.bindWith(sel.WithClause, outer, sel == b.top); err != nil {
 			return nil, err
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cockroachdb/apd/v3"
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
 	"github.com/kalamdb/kalamdb/auth"
@@ -33,7 +34,7 @@ func isSetReturning(name string) bool {
 }
 
 // bindTableFunc compiles a set-returning call's arguments in sc.
-func (b *binder) bindTableFunc(fc *pg_query.FuncCall, sc expr.Scope) (*tableFunc, error) {
+func (b *binder) bindTableFunc(fc *pg_query.FuncCall, sc expr.Scope, inFrom bool) (*tableFunc, error) {
 	name := strings.ToLower(strVal(fc.Funcname[len(fc.Funcname)-1]))
 	if !isSetReturning(name) {
 		return nil, pgerr.New(pgerr.FeatureNotSupported, "function %s in FROM is not supported", name)
@@ -87,6 +88,10 @@ func (b *binder) bindTableFunc(fc *pg_query.FuncCall, sc expr.Scope) (*tableFunc
 			switch at.OID {
 			case types.Int8:
 				t = types.Of(types.Int8)
+			case types.Numeric:
+				if t.OID != types.Timestamptz && t.OID != types.Timestamp {
+					t = types.Of(types.Numeric)
+				}
 			case types.Int2, types.Int4:
 			case types.Timestamp, types.Timestamptz, types.Date, types.IntervalOID:
 				t = types.Of(types.Timestamptz)
@@ -126,19 +131,34 @@ func (b *binder) bindTableFunc(fc *pg_query.FuncCall, sc expr.Scope) (*tableFunc
 		}
 		return f, compileAll(t)
 	case "unnest":
-		if err := argc(1, 1); err != nil {
+		// unnest(a, b, ...) zips its arrays, padding the shorter ones
+		// with NULLs; PostgreSQL allows it only in FROM (rf says so).
+		hi := 1
+		if inFrom {
+			hi = max(len(fc.Args), 1)
+		}
+		if err := argc(1, hi); err != nil {
 			return nil, err
 		}
-		e, err := expr.Compile(fc.Args[0], sc, b.params)
-		if err != nil {
-			return nil, err
+		var ts []types.Type
+		for _, a := range fc.Args {
+			e, err := expr.Compile(a, sc, b.params)
+			if err != nil {
+				return nil, err
+			}
+			f.args, ts = append(f.args, e), append(ts, e.Type())
 		}
-		elem := types.ElemOf(e.Type().OID)
-		if elem == 0 {
-			return nil, errNoFunc(name, []types.Type{e.Type()})
+		for i, e := range f.args {
+			elem := types.ElemOf(e.Type().OID)
+			if elem == 0 {
+				if len(f.args) == 1 {
+					return nil, errNoFunc(name, ts)
+				}
+				return nil, pgerr.New(pgerr.DatatypeMismatch, "function unnest argument %d is not an array", i+1)
+			}
+			f.cols = append(f.cols, Column{Name: name, Type: types.Of(elem)})
 		}
-		f.args, f.scalar = []expr.Expr{e}, true
-		f.cols = []Column{{Name: name, Type: types.Of(elem)}}
+		f.scalar = len(f.args) == 1
 		return f, nil
 	}
 	if err := argc(1, 1); err != nil {
@@ -190,7 +210,11 @@ func (f *tableFunc) generate(env *expr.Env, row []any, emit rowFunc) error {
 			return err
 		}
 		if v == nil {
-			return nil // strict: NULL in, no rows out
+			if f.name == "unnest" && len(f.args) > 1 {
+				v = []any{} // zipped: a NULL array is an empty one
+			} else {
+				return nil // strict: NULL in, no rows out
+			}
 		}
 		vals[i] = v
 	}
@@ -199,6 +223,9 @@ func (f *tableFunc) generate(env *expr.Env, row []any, emit rowFunc) error {
 	case "generate_series":
 		if f.cols[0].Type.OID == types.Timestamp || f.cols[0].Type.OID == types.Timestamptz {
 			return seriesTime(env, f.cols[0].Type.OID, vals, one)
+		}
+		if f.cols[0].Type.OID == types.Numeric {
+			return seriesNumeric(vals, one)
 		}
 		step := int64(1)
 		if len(vals) == 3 {
@@ -217,12 +244,15 @@ func (f *tableFunc) generate(env *expr.Env, row []any, emit rowFunc) error {
 		}
 		return nil
 	case "unnest":
-		for _, v := range vals[0].([]any) {
-			if more, err := one(v); err != nil || !more {
-				return err
+		if len(vals) == 1 {
+			for _, v := range types.FlattenArray(vals[0].([]any)) {
+				if more, err := one(v); err != nil || !more {
+					return err
+				}
 			}
+			return nil
 		}
-		return nil
+		return unnestZip(vals, emit)
 	case "jsonb_array_elements", "jsonb_array_elements_text":
 		elems, err := expr.JSONArrayElements(vals[0].(string))
 		if err != nil {
@@ -264,6 +294,64 @@ func (f *tableFunc) generate(env *expr.Env, row []any, emit rowFunc) error {
 		}
 	}
 	return nil
+}
+
+// unnestZip is unnest over several arrays: row i holds element i of each,
+// NULL where an array is shorter.
+func unnestZip(vals []any, emit rowFunc) error {
+	n := 0
+	for i, v := range vals {
+		vals[i] = types.FlattenArray(v.([]any))
+		n = max(n, len(vals[i].([]any)))
+	}
+	for i := 0; i < n; i++ {
+		r := make([]any, len(vals))
+		for j, v := range vals {
+			if a := v.([]any); i < len(a) {
+				r[j] = a[i]
+			}
+		}
+		if more, err := emit(r); err != nil || !more {
+			return err
+		}
+	}
+	return nil
+}
+
+// seriesNumeric is generate_series over numeric: each value is the
+// previous plus step, so its scale is the larger of start's and step's.
+func seriesNumeric(vals []any, emit func(any) (bool, error)) error {
+	start, stop := vals[0].(*apd.Decimal), vals[1].(*apd.Decimal)
+	step := apd.New(1, 0)
+	if len(vals) == 3 {
+		step = vals[2].(*apd.Decimal)
+	}
+	for i, d := range []*apd.Decimal{start, stop, step} {
+		if d.Form != apd.Finite {
+			what := [...]string{"start value", "stop value", "step size"}[i]
+			if d.Form == apd.NaN || d.Form == apd.NaNSignaling {
+				return pgerr.New(pgerr.InvalidParameterValue, "%s cannot be NaN", what)
+			}
+			return pgerr.New(pgerr.InvalidParameterValue, "%s cannot be infinity", what)
+		}
+	}
+	if step.IsZero() {
+		return pgerr.New(pgerr.InvalidParameterValue, "step size cannot equal zero")
+	}
+	forward := !step.Negative
+	cur := new(apd.Decimal).Set(start)
+	for {
+		c := cur.Cmp(stop)
+		if (forward && c > 0) || (!forward && c < 0) {
+			return nil
+		}
+		if more, err := emit(new(apd.Decimal).Set(cur)); err != nil || !more {
+			return err
+		}
+		if _, err := apd.BaseContext.WithPrecision(1000).Add(cur, cur, step); err != nil {
+			return pgerr.Wrap(err, pgerr.NumericValueOutOfRange, "value overflows numeric format")
+		}
+	}
 }
 
 func seriesTime(env *expr.Env, oid types.OID, vals []any, emit func(any) (bool, error)) error {
@@ -319,7 +407,7 @@ func (b *binder) bindRangeFunction(rf *pg_query.RangeFunction, sc outerScope, la
 	if len(items) > 1 && items[1] != nil && items[1].Node != nil {
 		return nil, pgerr.New(pgerr.FeatureNotSupported, "column definition lists are not supported yet")
 	}
-	f, err := b.bindTableFunc(fc, b.noColsScope(sc))
+	f, err := b.bindTableFunc(fc, b.noColsScope(sc), true)
 	if err != nil {
 		return nil, err
 	}
@@ -338,6 +426,9 @@ func (b *binder) bindRangeFunction(rf *pg_query.RangeFunction, sc outerScope, la
 	if rf.Ordinality {
 		cols = append(cols, relCol{qual: alias, name: "ordinality", t: types.Of(types.Int8)})
 	}
+	if len(cols) == 1 && f.rows == nil {
+		cols[0].wholeRow = true
+	}
 	if rf.Alias != nil {
 		names := nameList(rf.Alias.Colnames)
 		if len(names) > len(cols) {
@@ -348,69 +439,4 @@ func (b *binder) bindRangeFunction(rf *pg_query.RangeFunction, sc outerScope, la
 		}
 	}
 	return &fromItem{src: &funcNode{f: f, ordinality: rf.Ordinality}, cols: cols, lateral: lateral, names: []string{alias}}, nil
-}
-
-// srfScope is the select list's scope: set-returning calls there are
-// computed per input row, and their values follow the row's columns.
-type srfScope struct {
-	b     *binder
-	inner outerScope
-	calls []*tableFunc
-}
-
-func (s *srfScope) Column(names []string) (int, types.Type, error) { return s.inner.Column(names) }
-func (s *srfScope) lookup(names []string) (int, int, types.Type, error) {
-	return s.inner.lookup(names)
-}
-func (s *srfScope) ColumnExpr(names []string) (expr.Expr, error) {
-	if cs, ok := s.inner.(expr.ColumnScope); ok {
-		return cs.ColumnExpr(names)
-	}
-	return levelExpr(s.lookup(names))
-}
-func (s *srfScope) Aggregate(fc *pg_query.FuncCall) (int, types.Type, bool, error) {
-	return s.inner.Aggregate(fc)
-}
-func (s *srfScope) Subquery(sel *pg_query.Node) (expr.Subquery, error) { return s.b.subquery(sel, s) }
-
-func (s *srfScope) Call(fc *pg_query.FuncCall) (expr.Expr, bool, error) {
-	name := strings.ToLower(strVal(fc.Funcname[len(fc.Funcname)-1]))
-	if fc.Over == nil && isSetReturning(name) {
-		f, err := s.b.bindTableFunc(fc, s.inner)
-		if err != nil {
-			return nil, false, err
-		}
-		if len(f.cols) != 1 {
-			return nil, false, pgerr.New(pgerr.FeatureNotSupported, "%s in the select list is not supported yet; use it in FROM", name)
-		}
-		s.calls = append(s.calls, f)
-		return &srfSlot{s: s, k: len(s.calls) - 1, t: f.cols[0].Type}, true, nil
-	}
-	if cs, ok := s.inner.(expr.CallScope); ok {
-		return cs.Call(fc)
-	}
-	return nil, false, nil
-}
-
-// values runs a select-list call over one input row.
-func (f *tableFunc) values(env *expr.Env, row []any) ([]any, error) {
-	var out []any
-	err := f.generate(env, row, func(r []any) (bool, error) {
-		out = append(out, r[0])
-		return true, nil
-	})
-	return out, err
-}
-
-// srfSlot reads a set-returning call's current value: the calls' values
-// are the last columns of the row.
-type srfSlot struct {
-	s *srfScope
-	k int
-	t types.Type
-}
-
-func (x *srfSlot) Type() types.Type { return x.t }
-func (x *srfSlot) Eval(_ *expr.Env, row []any) (any, error) {
-	return row[len(row)-len(x.s.calls)+x.k], nil
 }

@@ -26,6 +26,8 @@ type transaction struct {
 	// PostgreSQL's READ COMMITTED, where every statement takes its own.
 	readOnly bool
 	retired  *hotstore.Txn // the read-only transaction, kept for open iterators
+	// wrote: a statement that may write has run in hot (execCtx.fresh).
+	wrote bool
 }
 
 // maxRetries bounds how often an autocommit write is retried after a
@@ -131,13 +133,19 @@ func (s *Session) run(ctx context.Context, p plan, params []any) (*Result, error
 	case p.kind() == kindTxControl:
 		return p.exec(ctx, x)
 	case p.kind() == kindUtility:
+		if fp, ok := p.(*funcPlan); ok && fp.ddl && s.tx != nil && !s.tx.explicit {
+			return s.runDDL(ctx, x, fp)
+		}
 		res, err := p.exec(ctx, x)
 		if err != nil {
 			return nil, s.noteError(statementError(ctx, err))
 		}
 		return res, nil
 	case s.tx != nil:
-		x.txn = s.tx.hot
+		x.txn, x.fresh = s.tx.hot, !s.tx.wrote
+		if !readOnlyPlan(p) {
+			s.tx.wrote = true
+		}
 		res, err := p.exec(ctx, x)
 		if err != nil {
 			return nil, s.noteError(statementError(ctx, err))
@@ -148,7 +156,7 @@ func (s *Session) run(ctx context.Context, p plan, params []any) (*Result, error
 		if readOnlyPlan(p) {
 			x.txn = s.eng.store.BeginRead()
 		} else {
-			x.txn = s.eng.store.Begin()
+			x.txn, x.fresh = s.eng.store.Begin(), true
 		}
 		res, err := p.exec(ctx, x)
 		if err == nil {
@@ -175,4 +183,35 @@ func statementError(ctx context.Context, err error) error {
 		return pgerr.Wrap(err, pgerr.QueryCanceled, "canceling statement due to user request")
 	}
 	return err
+}
+
+// runDDL runs a schema change inside an implicit transaction (a
+// multi-statement query string or a pipeline). PostgreSQL runs the whole
+// string as one transaction, DDL included; here DDL commits on its own,
+// so the statements before it would otherwise stay invisible to it (a
+// TRUNCATE keeping rows inserted just before, an ALTER or CREATE INDEX
+// missing them or conflicting with them). The writes so far are
+// committed first and the DDL then runs on its own; the later statements
+// read a fresh snapshot that includes its effect. Every statement thus
+// sees what it would in PostgreSQL; what is lost is atomicity: a failure
+// after the DDL no longer undoes the statements before it.
+func (s *Session) runDDL(ctx context.Context, x *execCtx, p *funcPlan) (*Result, error) {
+	tx := s.tx
+	if !tx.readOnly {
+		if err := tx.hot.Commit(ctx); err != nil {
+			return nil, s.noteError(statementError(ctx, err))
+		}
+		s.endNotify(true) // the committed changes are announced now
+	}
+	tx.hot.Discard()
+	tx.hot = s.eng.store.BeginRead()
+	tx.readOnly, tx.wrote = true, false
+	res, err := p.exec(ctx, x)
+	// A new snapshot, taken after the DDL, for the statements after it.
+	tx.hot.Discard()
+	tx.hot = s.eng.store.BeginRead()
+	if err != nil {
+		return nil, s.noteError(statementError(ctx, err))
+	}
+	return res, nil
 }

@@ -8,8 +8,10 @@ import (
 	"github.com/kalamdb/kalamdb/pgerr"
 )
 
-// Arrays are one-dimensional with lower bound 1, as []any; a NULL element
-// is nil. Multidimensional arrays and other lower bounds are rejected.
+// Arrays have lower bound 1 and are []any; a NULL element is nil. A
+// multidimensional array (built by ARRAY[[...], [...]]) nests: its
+// elements are the sub-arrays, all of one shape (array_dims.go). Their
+// text input and other lower bounds are rejected.
 
 func errMalformedArray(s, detail string) error {
 	return &pgerr.Error{Code: pgerr.InvalidTextRepresentation,
@@ -29,6 +31,10 @@ func appendArrayText(buf []byte, elem OID, a []any, loc *time.Location) []byte {
 		}
 		if v == nil {
 			buf = append(buf, "NULL"...)
+			continue
+		}
+		if sub, ok := v.([]any); ok {
+			buf = appendArrayText(buf, elem, sub, loc)
 			continue
 		}
 		p := len(buf)
@@ -215,20 +221,21 @@ func parseArrayText(t Type, s string, loc *time.Location) ([]any, error) {
 
 // appendArrayBinary is array_send.
 func appendArrayBinary(buf []byte, elem OID, a []any) ([]byte, error) {
-	ndim, hasNull := uint32(0), uint32(0)
-	if len(a) > 0 {
-		ndim = 1
+	dims := ArrayDims(a)
+	if len(dims) > 1 {
+		a = FlattenArray(a)
 	}
+	hasNull := uint32(0)
 	for _, v := range a {
 		if v == nil {
 			hasNull = 1
 		}
 	}
-	buf = binary.BigEndian.AppendUint32(buf, ndim)
+	buf = binary.BigEndian.AppendUint32(buf, uint32(len(dims)))
 	buf = binary.BigEndian.AppendUint32(buf, hasNull)
 	buf = binary.BigEndian.AppendUint32(buf, uint32(elem))
-	if ndim == 1 {
-		buf = binary.BigEndian.AppendUint32(buf, uint32(len(a)))
+	for _, d := range dims {
+		buf = binary.BigEndian.AppendUint32(buf, uint32(d))
 		buf = binary.BigEndian.AppendUint32(buf, 1)
 	}
 	for _, v := range a {
@@ -322,6 +329,14 @@ func compareArrays(elem OID, a, b []any) int {
 			return 1
 		case y == nil:
 			return -1
+		}
+		xs, xok := x.([]any)
+		ys, yok := y.([]any)
+		if xok && yok {
+			if c := compareArrays(elem, xs, ys); c != 0 {
+				return c
+			}
+			continue
 		}
 		if c := Compare(elem, x, y); c != 0 {
 			return c

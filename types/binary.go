@@ -56,6 +56,10 @@ func AppendBinary(buf []byte, oid OID, v any) ([]byte, error) {
 		if x, ok := v.(string); ok {
 			return append(append(buf, 1), x...), nil
 		}
+	case Record:
+		if x, ok := v.(Row); ok {
+			return appendRowBinary(buf, x)
+		}
 	case Bytea:
 		if x, ok := v.([]byte); ok {
 			return append(buf, x...), nil

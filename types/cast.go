@@ -127,7 +127,11 @@ func castValue(v any, from, to Type, loc *time.Location, explicit bool) (any, er
 			if e == nil {
 				continue
 			}
-			r, err := castValue(e, ef, et, loc, explicit)
+			fe, te := ef, et
+			if _, sub := e.([]any); sub { // a multidimensional array's row
+				fe, te = from, to
+			}
+			r, err := castValue(e, fe, te, loc, explicit)
 			if err != nil {
 				return nil, err
 			}
@@ -160,7 +164,11 @@ func coerceMod(v any, to Type, explicit bool) (any, error) {
 				if x == nil {
 					continue
 				}
-				r, err := coerceMod(x, Type{OID: e, Mod: to.Mod}, explicit)
+				et := Type{OID: e, Mod: to.Mod}
+				if _, sub := x.([]any); sub { // a multidimensional array's row
+					et = to
+				}
+				r, err := coerceMod(x, et, explicit)
 				if err != nil {
 					return nil, err
 				}

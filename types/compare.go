@@ -62,6 +62,10 @@ func Compare(oid OID, a, b any) int {
 		if y, ok := b.([]any); ok {
 			return compareArrays(ElemOf(oid), x, y)
 		}
+	case Row:
+		if y, ok := b.(Row); ok {
+			return compareRows(x, y)
+		}
 	}
 	// Mismatched representations: order by kind so sorting stays total.
 	return cmpInt(int64(kindRank(a)), int64(kindRank(b)))

@@ -15,7 +15,9 @@
 //	               date (midnight UTC), time (that time of day on 2000-01-01 UTC)
 //	UUID           uuid
 //	Interval       interval
-//	[]any          arrays (text[], bigint[], ... elements as above, nil for NULL)
+//	[]any          arrays (text[], bigint[], ... elements as above, nil for NULL;
+//	               a multidimensional array nests []any rows of one shape)
+//	Row            record (a row constructor's fields and their types)
 //	int64          also oid, regclass, regtype (unsigned 32-bit values)
 //	string         also character(n) (space padded) and "char" (0 or 1 byte)
 //
@@ -25,8 +27,9 @@
 //
 // Text and binary formats follow PostgreSQL 15 with DateStyle ISO, MDY,
 // IntervalStyle postgres, bytea_output hex and extra_float_digits 1.
-// Caveats: arrays are one-dimensional with lower bound 1 (others fail with
-// 0A000); the special date/time inputs infinity, now, today, tomorrow and
+// Caveats: arrays have lower bound 1; multidimensional ones exist only as
+// query values (ARRAY[[...]]): their text and binary input fail with 0A000
+// and tables store flat arrays only; records have no input; the special date/time inputs infinity, now, today, tomorrow and
 // yesterday fail with 0A000 ('epoch' works); time zone abbreviations are a
 // common subset of PostgreSQL's; interval typmods (fields, precision) are
 // accepted but not enforced.

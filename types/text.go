@@ -48,6 +48,8 @@ func AppendText(buf []byte, oid OID, v any, loc *time.Location) []byte {
 		return appendUUID(buf, x)
 	case Interval:
 		return appendInterval(buf, x)
+	case Row:
+		return appendRow(buf, x, loc)
 	case []any:
 		elem := ElemOf(oid)
 		if elem == 0 {

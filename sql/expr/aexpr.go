@@ -4,6 +4,7 @@ import (
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
 	"github.com/kalamdb/kalamdb/pgerr"
+	"github.com/kalamdb/kalamdb/types"
 )
 
 // opName is the operator's name without an OPERATOR(schema.) qualifier.
@@ -64,6 +65,9 @@ func (c *compiler) aexpr(a *pg_query.A_Expr) (Expr, error) {
 		if err != nil {
 			return nil, err
 		}
+		if rx, ok := x.(*rowExpr); ok {
+			return c.rowIn(rx, items, name == "<>")
+		}
 		return c.in(x, items, name == "<>")
 	case pg_query.A_Expr_Kind_AEXPR_LIKE, pg_query.A_Expr_Kind_AEXPR_ILIKE:
 		return c.like(name, a.Lexpr, a.Rexpr)
@@ -102,13 +106,21 @@ func (c *compiler) exprs(ns []*pg_query.Node) ([]Expr, error) {
 
 func (c *compiler) binaryOp(name string, l, r Expr) (Expr, error) {
 	if op, ok := cmpOpOf(name); ok {
+		if e, ok, err := c.rowComparison(name, op, l, r); ok || err != nil {
+			return e, err
+		}
 		return c.compare(name, op, l, r)
 	}
 	switch name {
 	case "+", "-", "*", "/", "%", "^":
+		if name == "-" && c.typeOf(l).OID == types.JSONB {
+			return c.jsonMinus(l, r)
+		}
 		return c.arith(name, l, r)
 	case "||":
 		return c.concatOp(l, r)
+	case "&", "|", "#", "<<", ">>":
+		return c.bitwise(name, l, r)
 	case "~~", "!~~", "~~*", "!~~*":
 		return c.likeExprs(name, l, r, nil)
 	case "~", "~*", "!~", "!~*":

@@ -279,6 +279,10 @@ func (c *compiler) prefixOp(name string, r Expr) (Expr, error) {
 		return c.callBuiltin("sqrt", []Expr{f})
 	case "@":
 		return c.callBuiltin("abs", []Expr{r})
+	case "~":
+		if x := c.bitNot(r); x != nil {
+			return x, nil
+		}
 	}
 	e := pgerr.New(pgerr.UndefinedFunction, "operator does not exist: %s %s", name, typeName(t))
 	e.Hint = "No operator matches the given name and argument type. You might need to add an explicit type cast."

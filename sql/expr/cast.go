@@ -1,6 +1,8 @@
 package expr
 
 import (
+	"slices"
+
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
 	"github.com/kalamdb/kalamdb/pgerr"
@@ -48,6 +50,9 @@ func (c *compiler) typeCast(tc *pg_query.TypeCast) (Expr, error) {
 	if err != nil {
 		return nil, err
 	}
+	if a := tc.Arg.GetAArrayExpr(); a != nil && elemOf(t.OID) != 0 {
+		return c.arrayExprAs(a, t)
+	}
 	e, err := c.expr(tc.Arg)
 	if err != nil {
 		return nil, err
@@ -56,37 +61,17 @@ func (c *compiler) typeCast(tc *pg_query.TypeCast) (Expr, error) {
 }
 
 // arrayOf is the array type of element type t (0 when we have none).
-func arrayOf(t types.OID) types.OID {
-	switch {
-	case isString(t):
-		return types.TextArray
-	case t == types.Int8:
-		return types.Int8Array
-	case t == types.Int4 || t == types.Int2:
-		return types.Int4Array
-	}
-	return 0
-}
+func arrayOf(t types.OID) types.OID { return types.ArrayOf(t) }
 
 // elemOf is the element type of array type t (0 when t is no array).
-func elemOf(t types.OID) types.OID {
-	switch t {
-	case types.TextArray:
-		return types.Text
-	case types.Int8Array:
-		return types.Int8
-	case types.Int4Array:
-		return types.Int4
-	case types.OIDArray, types.Int2Array, types.NameArray, types.CharArray:
-		return types.ElemOf(t) // the catalogs' array columns
-	}
-	return 0
-}
+func elemOf(t types.OID) types.OID { return types.ElemOf(t) }
 
-// arrayExpr is ARRAY[...].
+// arrayExpr is ARRAY[...]; with nested (sub-array) elements it builds a
+// multidimensional array.
 type arrayExpr struct {
-	elems []Expr
-	t     types.Type
+	elems  []Expr
+	t      types.Type
+	nested bool
 }
 
 func (x *arrayExpr) Type() types.Type { return x.t }
@@ -99,7 +84,59 @@ func (x *arrayExpr) Eval(env *Env, row []any) (any, error) {
 		}
 		out[i] = v
 	}
+	if x.nested {
+		return nestArrays(out)
+	}
 	return out, nil
+}
+
+// nestArrays checks the sub-arrays of a multidimensional ARRAY[...]:
+// PostgreSQL drops NULL and empty ones only when all are, and otherwise
+// wants them all of one shape.
+func nestArrays(subs []any) (any, error) {
+	var shape []int
+	for i, v := range subs {
+		a, _ := v.([]any)
+		d := types.ArrayDims(a)
+		if i == 0 {
+			shape = d
+			continue
+		}
+		if !slices.Equal(d, shape) {
+			return nil, pgerr.New("2202E", "multidimensional arrays must have array expressions with matching dimensions")
+		}
+	}
+	if len(shape) == 0 {
+		return []any{}, nil
+	}
+	if len(shape) >= 6 {
+		return nil, pgerr.New(pgerr.ProgramLimitExceeded, "number of array dimensions (%d) exceeds the maximum allowed (6)", len(shape)+1)
+	}
+	return subs, nil
+}
+
+// arrayExprAs is ARRAY[...]::t[]: as in PostgreSQL the elements are cast
+// to the element type themselves, which also types an empty ARRAY[].
+func (c *compiler) arrayExprAs(a *pg_query.A_ArrayExpr, t types.Type) (Expr, error) {
+	elem := elemOf(t.OID)
+	x := &arrayExpr{elems: make([]Expr, len(a.Elements)), t: t}
+	for i, n := range a.Elements {
+		var err error
+		if sub := n.GetAArrayExpr(); sub != nil {
+			x.elems[i], err = c.arrayExprAs(sub, t)
+			x.nested = true
+		} else if x.elems[i], err = c.expr(n); err == nil {
+			x.elems[i], err = c.castTo(x.elems[i], types.Type{OID: elem, Mod: t.Mod})
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	elems := x.elems
+	if allConst(elems...) {
+		return fold(x), nil
+	}
+	return x, nil
 }
 
 func (c *compiler) arrayExpr(a *pg_query.A_ArrayExpr) (Expr, error) {
@@ -114,22 +151,25 @@ func (c *compiler) arrayExpr(a *pg_query.A_ArrayExpr) (Expr, error) {
 	if err != nil {
 		return nil, err
 	}
+	if elemOf(t.OID) != 0 {
+		// ARRAY[[1, 2], [3, 4]] or ARRAY[ARRAY[...], ...]: the same
+		// array type, one more dimension.
+		return &arrayExpr{elems: elems, t: types.Of(t.OID), nested: true}, nil
+	}
 	at := arrayOf(t.OID)
 	if at == 0 {
 		return nil, pgerr.New(pgerr.FeatureNotSupported, "arrays of %s are not supported yet", typeName(t))
 	}
-	if at == types.Int4Array && t.OID == types.Int2 {
-		for i := range elems {
-			elems[i] = convert(elems[i], types.Of(types.Int4))
-		}
-	}
 	return &arrayExpr{elems: elems, t: types.Of(at)}, nil
 }
 
-// subscriptExpr is array[i] (1-based; out of range is NULL).
+// subscriptExpr is array[i][j]... (1-based): NULL when an index is out
+// of range or when the number of subscripts is not the array's number of
+// dimensions.
 type subscriptExpr struct {
-	arr, idx Expr
-	t        types.Type
+	arr Expr
+	idx []Expr
+	t   types.Type
 }
 
 func (x *subscriptExpr) Type() types.Type { return x.t }
@@ -138,15 +178,27 @@ func (x *subscriptExpr) Eval(env *Env, row []any) (any, error) {
 	if err != nil || a == nil {
 		return nil, err
 	}
-	i, err := x.idx.Eval(env, row)
-	if err != nil || i == nil {
-		return nil, err
+	idx := make([]int64, len(x.idx))
+	for k, e := range x.idx {
+		i, err := e.Eval(env, row)
+		if err != nil || i == nil {
+			return nil, err
+		}
+		idx[k] = i.(int64)
 	}
-	arr, n := a.([]any), i.(int64)
-	if n < 1 || n > int64(len(arr)) {
+	arr := a.([]any)
+	if len(types.ArrayDims(arr)) != len(idx) {
 		return nil, nil
 	}
-	return arr[n-1], nil
+	var cur any = arr
+	for _, n := range idx {
+		sub := cur.([]any)
+		if n < 1 || n > int64(len(sub)) {
+			return nil, nil
+		}
+		cur = sub[n-1]
+	}
+	return cur, nil
 }
 
 func (c *compiler) indirection(ind *pg_query.A_Indirection) (Expr, error) {
@@ -154,6 +206,7 @@ func (c *compiler) indirection(ind *pg_query.A_Indirection) (Expr, error) {
 	if err != nil {
 		return nil, err
 	}
+	var sub *subscriptExpr
 	for _, n := range ind.Indirection {
 		ix := n.GetAIndices()
 		if ix == nil {
@@ -162,9 +215,12 @@ func (c *compiler) indirection(ind *pg_query.A_Indirection) (Expr, error) {
 		if ix.IsSlice {
 			return nil, unsupported("array slices")
 		}
-		elem := elemOf(c.typeOf(e).OID)
-		if elem == 0 {
-			return nil, pgerr.New(pgerr.DatatypeMismatch, "cannot subscript type %s because it does not support subscripting", typeName(c.typeOf(e)))
+		if sub == nil {
+			elem := elemOf(c.typeOf(e).OID)
+			if elem == 0 {
+				return nil, pgerr.New(pgerr.DatatypeMismatch, "cannot subscript type %s because it does not support subscripting", typeName(c.typeOf(e)))
+			}
+			sub = &subscriptExpr{arr: e, t: types.Of(elem)}
 		}
 		i, err := c.expr(ix.Uidx)
 		if err != nil {
@@ -173,9 +229,12 @@ func (c *compiler) indirection(ind *pg_query.A_Indirection) (Expr, error) {
 		if i, err = c.mustCoerce(i, types.Of(types.Int4)); err != nil {
 			return nil, pgerr.New(pgerr.DatatypeMismatch, "array subscript must have type integer")
 		}
-		e = &subscriptExpr{arr: e, idx: i, t: types.Of(elem)}
+		sub.idx = append(sub.idx, i)
 	}
-	return e, nil
+	if sub == nil {
+		return e, nil
+	}
+	return sub, nil
 }
 
 // anyExpr is x op ANY/ALL (array).
@@ -192,7 +251,7 @@ func (e *anyExpr) Eval(env *Env, row []any) (any, error) {
 	if err != nil || a == nil {
 		return nil, err
 	}
-	arr := a.([]any)
+	arr := types.FlattenArray(a.([]any))
 	if len(arr) == 0 {
 		return e.all, nil
 	}

@@ -3,7 +3,6 @@ package expr
 import (
 	"sync/atomic"
 	"time"
-	"unicode/utf8"
 
 	"github.com/kalamdb/kalamdb/pgerr"
 	"github.com/kalamdb/kalamdb/types"
@@ -173,8 +172,9 @@ func convert(e Expr, t types.Type) Expr {
 	if from.OID == t.OID && (t.Mod < 0 || from.Mod == t.Mod) {
 		return e
 	}
+	// character(n) to text drops the padding, so it needs a real cast.
 	if (isInt(from.OID) && isInt(t.OID) && numRank(from.OID) < numRank(t.OID)) ||
-		(isString(from.OID) && t.OID == types.Text) {
+		(isString(from.OID) && from.OID != types.Bpchar && t.OID == types.Text) {
 		return &retypeExpr{e: e, t: t}
 	}
 	x := &castExpr{e: e, from: from, to: t}
@@ -267,7 +267,8 @@ func (c *compiler) assign(e Expr, want types.Type, column string) (Expr, error) 
 }
 
 // lengthCheckExpr enforces varchar(n)/char(n) in assignment, where
-// PostgreSQL fails instead of truncating (except for trailing spaces).
+// PostgreSQL fails instead of truncating (except for trailing spaces) and
+// pads character(n).
 type lengthCheckExpr struct {
 	e Expr
 	t types.Type
@@ -279,25 +280,7 @@ func (x *lengthCheckExpr) Eval(env *Env, row []any) (any, error) {
 	if err != nil || v == nil {
 		return v, err
 	}
-	s, ok := v.(string)
-	n := int(x.t.Mod - 4)
-	if !ok || utf8.RuneCountInString(s) <= n {
-		return v, nil
-	}
-	cut := 0
-	for i := range s {
-		if n == 0 {
-			cut = i
-			break
-		}
-		n--
-	}
-	for _, r := range s[cut:] {
-		if r != ' ' {
-			return nil, pgerr.New(pgerr.StringDataRightTruncation, "value too long for type %s", typeName(x.t))
-		}
-	}
-	return s[:cut], nil
+	return types.CastAssign(v, types.Of(x.t.OID), x.t, env.loc())
 }
 
 // literal gives an untyped literal (string or nil) the type t.
@@ -356,6 +339,15 @@ func (c *compiler) castTo(e Expr, t types.Type) (Expr, error) {
 	switch x := e.(type) {
 	case *constExpr:
 		if x.t.OID == types.Unknown {
+			if (t.OID == types.Varchar || t.OID == types.Bpchar) && t.Mod >= 0 {
+				// As in PostgreSQL, the literal is read without the length,
+				// then the explicit length coercion truncates it.
+				l, err := literal(x.v, types.Of(t.OID))
+				if err != nil {
+					return nil, err
+				}
+				return convert(l, t), nil
+			}
 			return literal(x.v, t)
 		}
 	case *paramExpr:

@@ -151,7 +151,7 @@ func (c *compiler) expr(n *pg_query.Node) (Expr, error) {
 	case *pg_query.Node_SubLink:
 		return c.subLink(x.SubLink)
 	case *pg_query.Node_RowExpr:
-		return nil, unsupported("row constructors")
+		return c.rowExpr(x.RowExpr)
 	case *pg_query.Node_AStar:
 		return nil, pgerr.New(pgerr.FeatureNotSupported, "* is not supported in this context")
 	}

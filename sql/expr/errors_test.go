@@ -60,7 +60,7 @@ func TestErrors(t *testing.T) {
 		{"i[1]", pgerr.DatatypeMismatch, "cannot subscript type integer"},
 		{"t SIMILAR TO 'a'", pgerr.FeatureNotSupported, "SIMILAR TO"},
 		{"current_time", pgerr.FeatureNotSupported, ""},
-		{"ARRAY[1.5]", pgerr.FeatureNotSupported, "arrays of numeric"},
+		{"ARRAY[]", pgerr.IndeterminateDatatype, "cannot determine type of empty array"},
 	}
 	for _, tc := range tests {
 		e, err := compileSrc(t, tc.src, &Params{})

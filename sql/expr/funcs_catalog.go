@@ -177,7 +177,7 @@ func (c *compiler) arrayToString(args []Expr) (*builtin, []Expr, error) {
 		if v[0] == nil || v[1] == nil {
 			return nil, nil
 		}
-		a := v[0].([]any)
+		a := types.FlattenArray(v[0].([]any))
 		sep := v[1].(string)
 		var null any
 		if len(v) > 2 {

@@ -34,6 +34,24 @@ func asciiUpper(s string) string {
 	}, s)
 }
 
+// asciiInitcap is initcap under the C locale: a word is a run of ASCII
+// letters and digits, so every other byte (UTF-8 included) separates words.
+func asciiInitcap(s string) string {
+	b := []byte(s)
+	inWord := false
+	for i, ch := range b {
+		lower, upper := ch >= 'a' && ch <= 'z', ch >= 'A' && ch <= 'Z'
+		switch {
+		case inWord && upper:
+			b[i] = ch + 'a' - 'A'
+		case !inWord && lower:
+			b[i] = ch - 'a' + 'A'
+		}
+		inWord = lower || upper || (ch >= '0' && ch <= '9')
+	}
+	return string(b)
+}
+
 func pure(ret types.OID, fn func(vals []any) (any, error)) *builtin {
 	return &builtin{ret: ret, fn: func(_ *Env, vals []any) (any, error) { return fn(vals) }}
 }
@@ -104,9 +122,15 @@ func (c *compiler) resolveString(name string, args []Expr) (*builtin, []Expr, er
 		return text1(func(s string) any { return asciiLower(s) }, tText)
 	case "upper":
 		return text1(func(s string) any { return asciiUpper(s) }, tText)
+	case "initcap":
+		return text1(func(s string) any { return asciiInitcap(s) }, tText)
 	case "length", "char_length", "character_length", "octet_length":
 		if len(args) == 1 && c.typeOf(args[0]).OID == types.Bytea {
 			return pure(tInt, func(v []any) (any, error) { return int64(len(v[0].([]byte))), nil }), args, nil
+		}
+		if name == "octet_length" && len(args) == 1 && c.typeOf(args[0]).OID == types.Bpchar {
+			// bpcharoctetlen counts the padding, unlike bpcharlen.
+			return pure(tInt, func(v []any) (any, error) { return int64(len(v[0].(string))), nil }), args, nil
 		}
 		if name == "octet_length" {
 			return text1(func(s string) any { return int64(len(s)) }, tInt)

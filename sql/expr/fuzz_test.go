@@ -13,6 +13,8 @@ func FuzzCompile(f *testing.F) {
 		"1 + 2", "i = $1", "t LIKE '%a_'", "CASE i WHEN 1 THEN 'a' END", "j -> 'a' ->> 0",
 		"COALESCE(nul, 1)", "i IN (1, NULL)", "ts + interval '1 day'", "substr(t, $2, 3)",
 		"n / 3", "2 ^ 0.5", "ARRAY[1,2][1]", "extract(epoch from ts)", "'x'::jsonb ? 'a'",
+		"(ARRAY[[i, 2], [3, 4]])[2][1]", "(1, i) < (i, 3)", "(i, t) IN ((1, 'a'))", `j - 'a'`, "j - i",
+		"5 & i << 2", "~i # 3", "'ab'::char(4) || t", "json_build_object('a', j)", "initcap(t)",
 	} {
 		f.Add(s)
 	}

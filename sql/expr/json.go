@@ -163,13 +163,17 @@ func toJSONValue(v any, oid types.OID, loc *time.Location) (any, error) {
 			return x.Format("2006-01-02"), nil
 		}
 	case []any:
-		elem := types.Text
-		if oid == types.Int8Array || oid == types.Int4Array {
-			elem = types.Int8
+		elem := types.ElemOf(oid)
+		if elem == 0 {
+			elem = types.Text
 		}
 		out := make([]any, len(x))
 		for i, e := range x {
-			j, err := toJSONValue(e, elem, loc)
+			et := elem
+			if _, sub := e.([]any); sub { // a multidimensional array's row
+				et = oid
+			}
+			j, err := toJSONValue(e, et, loc)
 			if err != nil {
 				return nil, err
 			}
@@ -204,8 +208,12 @@ func (c *compiler) resolveJSON(name string, args []Expr) (*builtin, []Expr, erro
 			oids[i] = a.Type().OID
 		}
 		fname := name
+		build := buildJSON
+		if ret == types.JSON {
+			build = buildJSONText
+		}
 		return &builtin{ret: ret, lenient: base != "to_jsonb" && base != "to_json", volatile: true, fn: func(env *Env, v []any) (any, error) {
-			return buildJSON(fname, base, v, oids, env.loc())
+			return build(fname, base, v, oids, env.loc())
 		}}, conv, nil
 	case "typeof", "array_length":
 		if len(args) != 1 {

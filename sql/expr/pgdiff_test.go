@@ -56,6 +56,23 @@ var diffExprs = []string{
 	"jsonb_build_object('k', 1, 'v', 'x', 'n', NULL)", "jsonb_build_array(1, 'a', true)", "to_jsonb('hi'::text)",
 	`jsonb_typeof('[1]'::jsonb)`, `jsonb_array_length('[1,2,3]'::jsonb)`, `'{"a":1}'::jsonb || '{"b":2}'`,
 	"ARRAY[1, 2, 3]", "(ARRAY['a', 'b'])[2]", "1 = ANY(ARRAY[1, 2])", "3 > ALL(ARRAY[1, 2])",
+	"initcap('hello world')", "initcap('hELLO wORLD-foo_bar 3rd x9y')", "initcap('éa bé')", "initcap('')",
+	"5 & 3", "5 | 3", "5 # 3", "~5", "~0::int8", "1 << 4", "256 >> 2", "-256 >> 2", "1 << 31", "1 << 32",
+	"1::int8 << 40", "1::int8 << 64", "1::int2 << 15", "1::int2 << 16", "5::int2 & 3::int2", "5 & 3::int8",
+	"5 & '3'", "1.5 & 1", "'a' & 'b'", "~1.5", "NULL::int & 1",
+	`'{"a": 1}'::jsonb - 'a'`, `'[1, 2, 3]'::jsonb - 0`, `'[1, 2, 3]'::jsonb - -1`, `'[1, 2, 3]'::jsonb - 9`,
+	`'["a", "b", "a"]'::jsonb - 'a'`, `'{"a": 1, "b": 2, "c": 3}'::jsonb - '{a,c}'::text[]`,
+	`'{"a": 1}'::jsonb - 1`, `'1'::jsonb - 'a'`, `'"a"'::jsonb - 0`, `'{"a": 1}'::json - 'a'`,
+	"json_build_object('b', 1, 'a', 'x', 'n', NULL)", "json_build_array(1, 'a', true, NULL)", "json_build_object()",
+	"json_build_array()", `json_build_object('a', ARRAY[1, 2], 'j', '{"z":  1}'::json, 'b', '{"z":  1}'::jsonb)`,
+	"to_json('x'::text)", "to_json(ARRAY['a', 'b'])",
+	"'abc'::char(5) || '|'", "length('ab '::char(4))", "'hello'::varchar(2)", "octet_length('ab'::char(4))",
+	"'a  '::char(3) LIKE 'a'", "'ab'::char(4)", "'ab'::char(4) = 'ab'::text", "'abc'::char(2)",
+	"ARRAY[1.5, 2]", "ARRAY[]::int[]", "ARRAY['1', '2']::numeric[]", "ARRAY[[1, 2], [3, 4]]", "ARRAY[[1, 2], [3]]",
+	"array_length(ARRAY[[1, 2], [3, 4]], 2)", "cardinality(ARRAY[[1, 2], [3, 4]])", "(ARRAY[[1, 2], [3, 4]])[2][1]",
+	"(ARRAY[[1, 2], [3, 4]])[2]", "array_dims(ARRAY[[1, 2, 3], [4, 5, 6]])", "ARRAY[[1.5, 2.5]]::int[]",
+	"(1, 2) = (1, 2)", "(1, NULL) = (2, 2)", "(1, NULL) < (2, 0)", "(NULL, 1) < (2, 0)", "(1, 2) <= (1, 2)",
+	"(1, 'a') IN ((1, 'b'), (1, 'a'))", "(1, 2) NOT IN ((1, 3), (2, 2))", "ROW(1, 'a b', NULL, '')", "(1, 2) = (1, 2, 3)",
 }
 
 // TestPostgresDifferential compares constant expressions with a real

@@ -43,12 +43,6 @@ func (c *compiler) subLink(sl *pg_query.SubLink) (Expr, error) {
 		}
 		return &arraySubExpr{sub: sub, t: types.Of(arr)}, nil
 	case pg_query.SubLinkType_ANY_SUBLINK, pg_query.SubLinkType_ALL_SUBLINK:
-		if err := oneColumn(); err != nil {
-			return nil, err
-		}
-		if sl.Testexpr.GetRowExpr() != nil {
-			return nil, unsupported("row comparisons with subqueries")
-		}
 		name := "="
 		if len(sl.OperName) > 0 {
 			name = stringArg(sl.OperName[len(sl.OperName)-1])
@@ -56,6 +50,12 @@ func (c *compiler) subLink(sl *pg_query.SubLink) (Expr, error) {
 		op, ok := cmpOpOf(name)
 		if !ok {
 			return nil, unsupported("operators other than comparisons with ANY/ALL")
+		}
+		if r := sl.Testexpr.GetRowExpr(); r != nil {
+			return c.rowSubLink(r, sub, name, op, sl.SubLinkType == pg_query.SubLinkType_ALL_SUBLINK)
+		}
+		if err := oneColumn(); err != nil {
+			return nil, err
 		}
 		x, err := c.expr(sl.Testexpr)
 		if err != nil {

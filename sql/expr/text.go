@@ -57,8 +57,7 @@ func (c *compiler) concatOp(l, r Expr) (Expr, error) {
 	if lt.OID == types.JSONB && (rt.OID == types.JSONB || rt.OID == types.Unknown) {
 		return c.jsonOp("||", l, r)
 	}
-	if (lt.OID == types.TextArray || lt.OID == types.Int8Array || lt.OID == types.Int4Array) ||
-		(rt.OID == types.TextArray || rt.OID == types.Int8Array || rt.OID == types.Int4Array) {
+	if elemOf(lt.OID) != 0 || elemOf(rt.OID) != 0 {
 		return c.arrayConcat(l, r)
 	}
 	lu, ru := lt.OID == types.Unknown, rt.OID == types.Unknown
@@ -91,8 +90,11 @@ func (c *compiler) textOperands(name string, l, r Expr) (Expr, Expr, error) {
 	if !okType(lt.OID) || !okType(rt.OID) {
 		return nil, nil, opError(name, lt, rt)
 	}
-	l, err := c.mustCoerce(l, textType)
-	if err != nil {
+	var err error
+	if lt.OID == types.Bpchar {
+		// bpcharlike and bpcharregexeq match the padded value.
+		l = &retypeExpr{e: l, t: textType}
+	} else if l, err = c.mustCoerce(l, textType); err != nil {
 		return nil, nil, err
 	}
 	r, err = c.mustCoerce(r, textType)

@@ -38,7 +38,6 @@ SELECT max(age), min(age) FROM users HAVING max(age) > 30;
 
 SELECT sum(age) FROM users HAVING false;
 
--- known row constructors are not supported
 SELECT count(DISTINCT (team, age > 30)) FROM users;
 
 SELECT c.kind, avg(length(m.body)), count(*) FROM conversations c JOIN messages m ON m.conversation_id = c.id GROUP BY c.kind ORDER BY c.kind;

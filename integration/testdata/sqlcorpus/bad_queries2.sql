@@ -151,7 +151,6 @@ WITH RECURSIVE t(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM t ORDER BY 1) SELEC
 SELECT * FROM users LIMIT 'x';
 
 -- error 22023
--- known jsonb_each in the select list is not supported (0A000)
 SELECT jsonb_each('[1]');
 
 -- error 42883

@@ -102,7 +102,6 @@ TRUNCATE TABLE scratch_trunc2;
 SELECT count(*) FROM scratch_trunc2; DROP TABLE scratch_trunc2;
 
 -- rollback
--- known data-modifying statements in WITH are not supported
 WITH moved AS (DELETE FROM messages WHERE conversation_id = 2 RETURNING id) SELECT count(*) FROM moved;
 
 -- rollback
@@ -119,3 +118,46 @@ INSERT INTO users (id, name, created_at) VALUES (700, 'ts', '2024-06-01 12:00:00
 
 -- rollback
 INSERT INTO users (id, name, age) VALUES (800, 'dflt', DEFAULT) RETURNING id, age, score IS NULL;
+
+-- cleanup DROP TABLE IF EXISTS scratch_char
+CREATE TABLE scratch_char (id int PRIMARY KEY, c char(4), v varchar(3)); INSERT INTO scratch_char VALUES (1, 'ab', 'x  '), (2, 'abcd  ', 'yy'); SELECT id, c || '|', c, v || '|', length(c), octet_length(c) FROM scratch_char ORDER BY id; DROP TABLE scratch_char;
+
+-- error 22001
+-- cleanup DROP TABLE IF EXISTS scratch_char2
+CREATE TABLE scratch_char2 (c char(2)); INSERT INTO scratch_char2 VALUES ('abc');
+
+-- cleanup DROP TABLE IF EXISTS scratch_char3
+CREATE TABLE scratch_char3 (c char(3), t text); INSERT INTO scratch_char3 VALUES ('a', 'a'), ('b ', 'b  '); SELECT c = 'a', c = t, t = c::text, c = 'b' FROM scratch_char3 ORDER BY t; DROP TABLE scratch_char3;
+
+-- cleanup DROP TABLE IF EXISTS scratch_char4
+CREATE TABLE scratch_char4 (id int, c char(4), v varchar(3)); INSERT INTO scratch_char4 SELECT 1, 'ab'::text, 'xy   '::text; UPDATE scratch_char4 SET c = c || 'z'; SELECT c || '|', octet_length(c), v || '|' FROM scratch_char4; DROP TABLE scratch_char4;
+
+-- error 22001
+-- cleanup DROP TABLE IF EXISTS scratch_char5
+CREATE TABLE scratch_char5 (c varchar(2)); INSERT INTO scratch_char5 SELECT 'abc'::text;
+
+-- DDL inside a multi-statement query sees the writes before it.
+-- cleanup DROP TABLE IF EXISTS scratch_ddltx1
+CREATE TABLE scratch_ddltx1 (id int PRIMARY KEY, c text); INSERT INTO scratch_ddltx1 VALUES (1, 'a'), (2, 'b'); TRUNCATE scratch_ddltx1; SELECT count(*) FROM scratch_ddltx1; DROP TABLE scratch_ddltx1;
+
+-- cleanup DROP TABLE IF EXISTS scratch_ddltx2
+CREATE TABLE scratch_ddltx2 (id int PRIMARY KEY, c text); INSERT INTO scratch_ddltx2 VALUES (1, 'a'), (2, 'b'); ALTER TABLE scratch_ddltx2 ALTER c SET NOT NULL; INSERT INTO scratch_ddltx2 VALUES (3, 'c'); SELECT id, c FROM scratch_ddltx2 ORDER BY id; DROP TABLE scratch_ddltx2;
+
+-- cleanup DROP TABLE IF EXISTS scratch_ddltx3
+CREATE TABLE scratch_ddltx3 (id int PRIMARY KEY, c text); INSERT INTO scratch_ddltx3 VALUES (1, 'a'), (2, 'b'); UPDATE scratch_ddltx3 SET c = 'z' WHERE id = 1; CREATE INDEX ON scratch_ddltx3 (c); SELECT id, c FROM scratch_ddltx3 WHERE c = 'z'; DROP TABLE scratch_ddltx3;
+
+-- cleanup DROP TABLE IF EXISTS scratch_ddltx4
+CREATE TABLE scratch_ddltx4 (id int PRIMARY KEY, c text); INSERT INTO scratch_ddltx4 VALUES (1, 'a'), (2, 'b'); ALTER TABLE scratch_ddltx4 ADD COLUMN d int DEFAULT 5; UPDATE scratch_ddltx4 SET d = 6 WHERE id = 2; ALTER TABLE scratch_ddltx4 DROP COLUMN c; SELECT * FROM scratch_ddltx4 ORDER BY id; DROP TABLE scratch_ddltx4;
+
+
+-- rollback
+WITH up AS (UPDATE users SET age = age + 1 WHERE id < 4 RETURNING id, age), ins AS (INSERT INTO users (id, name) VALUES (900, 'new') RETURNING id, name) SELECT u.id, u.age, i.name FROM up u, ins i ORDER BY u.id;
+
+-- rollback
+WITH d AS (DELETE FROM users WHERE id = 9) SELECT count(*) FROM users WHERE id = 9;
+
+-- error 0A000
+WITH d AS (DELETE FROM users WHERE id = 9) SELECT * FROM d;
+
+-- error 0A000
+SELECT * FROM (WITH d AS (DELETE FROM users WHERE id = 9 RETURNING id) SELECT * FROM d) s;

@@ -34,10 +34,8 @@ SELECT id, jsonb_set(meta, '{lang}', '"xx"') FROM messages WHERE conversation_id
 
 SELECT value FROM jsonb_array_elements('[{"a": 1}, [2], "s", 3.5, true]');
 
--- known a function's alias does not name its single column
 SELECT count(*), string_agg(t, ',' ORDER BY t) FROM jsonb_array_elements_text('["b", "a", "c"]') t;
 
--- known a function's alias does not name its single column
 SELECT m.conversation_id, m.id, e FROM messages m, jsonb_array_elements(m.meta -> 'tags') e WHERE m.conversation_id = 3 ORDER BY 1, 2;
 
 SELECT key, value FROM jsonb_each('{"x": {"y": 1}, "a": [1, 2], "n": null}') ORDER BY key;
@@ -70,7 +68,6 @@ SELECT kind, jsonb_object_agg(id, created_by) FROM conversations GROUP BY kind O
 
 SELECT '{"b": 1, "a": 2}'::jsonb || '{"c": 3}', '[1]'::jsonb || '[2, 3]', '{"a": 1}'::jsonb || '{"a": 2}';
 
--- known the jsonb - operator is not implemented
 SELECT '{"a": 1}'::jsonb - 'a', '[1, 2, 3]'::jsonb - 0;
 
 SELECT '{"a": 1}'::jsonb = '{"a": 1}'::jsonb, '{"a": 1, "b": 2}'::jsonb = '{"b": 2, "a": 1}', '[1, 2]'::jsonb = '[2, 1]', '1.0'::jsonb = '1'::jsonb;
@@ -79,7 +76,13 @@ SELECT '{"a":1,  "b" : [true,null]}'::jsonb, '{"a": 1, "a": 2}'::jsonb, '"\u00e9
 
 SELECT meta ->> 'lang' AS lang, count(*), sum((meta ->> 'n')::int) FROM messages GROUP BY 1 ORDER BY 1;
 
--- known json_agg is not implemented (jsonb_agg is)
 SELECT json_agg(id ORDER BY id) FROM users WHERE id < 4;
 
 SELECT '{"z": 1, "a": 2}'::json, '{"a": 1}'::json -> 'a', '[1, 2]'::json ->> 1;
+
+SELECT jsonb_each('{"a": 1, "b c": "x", "n": null, "e": ""}');
+
+SELECT jsonb_each_text('{"a": 1, "b": "q\"s", "n": null}'), 1;
+
+SELECT id, jsonb_each(meta) FROM messages WHERE conversation_id = 1 ORDER BY id;
+

@@ -58,5 +58,4 @@ SELECT 9007199254740993::double precision, 0.1::real::double precision, 1.1::rea
 
 SELECT abs(-9223372036854775807), abs(-32767::smallint);
 
--- known bitwise operators are not implemented
 SELECT 5 & 3, 5 | 3, 5 # 3, ~5, 1 << 4, 256 >> 2;

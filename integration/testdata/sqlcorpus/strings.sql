@@ -82,10 +82,16 @@ SELECT upper(left(name, 1)) || substr(name, 2) FROM users ORDER BY id LIMIT 3;
 
 SELECT length(repeat('é', 5)), octet_length(repeat('é', 5)), lower(upper('MiXeD'));
 
--- known initcap is not implemented
 SELECT initcap('hello world');
 
 SELECT 'x'::varchar(3), 'abc'::varchar(5) || '|';
 
--- known char(n) and an explicit cast truncating to varchar(n) are not implemented
 SELECT 'abc'::char(5) || '|', length('ab '::char(4)), 'hello'::varchar(2);
+
+SELECT 'abc'::char(5), 'hello'::char(2), 'ab'::char(4) = 'ab  '::char(4), 'ab'::char(4) = 'ab'::text, octet_length('ab'::char(4));
+
+SELECT 'hello'::varchar(2), 'hello   '::varchar(5), CAST('héllo' AS varchar(2)), 'x'::character(3)::text || '|';
+
+SELECT 'abc'::char(5) < 'abd'::char(2), 'a  '::char(3) LIKE 'a', char_length('a  '::char(3)), upper('ab'::char(4)) || '|';
+
+SELECT 'ab'::char(4)::varchar(10) || '|', 'ab  '::varchar(4)::char(2) || '|', concat('ab'::char(4), '|'), 'ab'::char(4) || 1, initcap('hELLO wORLD-foo_bar 3rd x9y');

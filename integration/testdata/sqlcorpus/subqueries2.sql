@@ -16,7 +16,6 @@ SELECT id FROM users WHERE score = (SELECT max(score) FROM users);
 
 SELECT m.conversation_id, m.id FROM messages m WHERE m.tokens > (SELECT avg(tokens) FROM messages x WHERE x.conversation_id = m.conversation_id) ORDER BY 1, 2;
 
--- known row-valued IN is not supported
 SELECT name FROM users WHERE (team, age) IN (SELECT team, age FROM users WHERE id > 8) ORDER BY name;
 
 SELECT t.kind, t.total FROM (SELECT c.kind, sum(m.tokens) AS total FROM conversations c JOIN messages m ON m.conversation_id = c.id GROUP BY c.kind) t ORDER BY t.total DESC;
@@ -32,3 +31,25 @@ SELECT (SELECT 1 WHERE false), (SELECT NULL::int) IS NULL;
 SELECT EXISTS (SELECT 1 FROM users WHERE age > 100), NOT EXISTS (SELECT 1 FROM users);
 
 SELECT id FROM users u WHERE age IN (SELECT age FROM users u2 WHERE u2.id <> u.id) ORDER BY id;
+
+SELECT count(DISTINCT (team, age > 30)) FROM users;
+
+SELECT name FROM users WHERE (team, age) IN (SELECT team, age FROM users WHERE id > 8) ORDER BY name;
+
+SELECT name FROM users WHERE (team, age) NOT IN (SELECT team, age FROM users WHERE id > 8) ORDER BY name;
+
+SELECT (1, 2) = (1, 2), (1, NULL) = (1, 2), (1, NULL) = (2, 2), (1, 2) <> (1, 3), (1, 2) < (1, 3), (1, NULL) < (2, 0), (NULL, 1) < (2, 0), (1, 2) <= (1, 2), (1, 2) > (1, 2);
+
+SELECT (1, 'a') IN ((1, 'b'), (1, 'a')), (1, 2) NOT IN ((1, 3), (2, 2)), (1, 2) IN ((1, NULL)), ROW(1, 2.5) = ROW(1.0, 2.5);
+
+SELECT (1, 'a b', NULL, ''), ROW(true, 2.50), ROW(1);
+
+SELECT id FROM users WHERE (id, name) > (8, 'a') ORDER BY id;
+
+SELECT (team, count(*)) FROM users GROUP BY team ORDER BY team;
+
+-- error 42601
+SELECT (1, 2) = (1, 2, 3);
+
+-- error 42601
+SELECT 1 WHERE (1, 2) IN (SELECT 1);

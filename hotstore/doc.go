@@ -3,7 +3,7 @@
 // codec, a schema-independent row codec, a seq index for "everything after
 // seq N", _seq generation and durable group commit.
 //
-// Main types: Store (Open, Begin, NextSeq, DropTable, DropIndex), Txn (Get,
+// Main types: Store (Open, Begin, NextSeq, DropTable, DropIndex, Reclaim), Txn (Get,
 // Put, Scan, ScanSeq, the index and meta keyspaces, Savepoint, RollbackTo,
 // Commit) and Iterator.
 //
@@ -16,6 +16,8 @@
 //	'i' index(uint32 BE) user(escaped) key         -> value (secondary indexes)
 //	'm' key                                       -> value (catalog, GetMeta...)
 //	'x' "seq-lease"                               -> int64 BE (NextSeq lease)
+//	'x' "reclaim-pad"                             -> zeros (Reclaim's marker and pad)
+//	'a' "reclaim-lo"                              -> empty (Reclaim's low marker)
 //
 // The user is escaped like AppendKey's strings (0x00 -> 0x00 0xFF, then a
 // 0x00 0x01 terminator), so no partition prefix is a prefix of another and
@@ -60,10 +62,47 @@
 // is 1 (no MVCC history beyond Badger's transactions). Memory is modest:
 // 32 MB memtables (3 of them), a 64 MB block cache, a 32 MB index cache,
 // 256 MB value-log files and 2 compactors, for a machine with few cores that
-// also runs the cold store. Values under Badger's 1 MB value threshold live
-// in the LSM; larger rows go to the value log, which is never garbage
-// collected here (large content belongs in blobs). Badger's info and debug
+// also runs the cold store. NumLevelZeroTables is 1 (Badger's default is
+// 5): each flushed memtable is merged into the small base level at once,
+// which costs little and lets deletes meet their data (see below). Values
+// under Badger's 1 MB value threshold live in the LSM; larger rows go to
+// the value log (large content belongs in blobs). Badger's info and debug
 // logs are dropped; warnings and errors go to the slog logger.
+//
+// # Reclaiming disk space
+//
+// A flush (RemoveFlushed) or an erasure (DropPartition) deletes entries,
+// but Badger frees nothing then: a delete is a tombstone, and compaction
+// drops the tombstone and the data it hides only when both meet on the
+// way into the last level, which Badger's own compaction may not do for a
+// long time (never while they sit in the memtable, L0, or a level that
+// is under its target size). Reclaim (reclaim.go) forces it: it writes a
+// marker (a key below and a key above every other, in one transaction),
+// overwrites a pad key until the memtable must rotate (Badger has no call
+// to flush one; about a memtable, 32 MB, of WAL writes, a few hundred KB
+// once compressed in the SST, and only the newest version survives
+// compaction), waits until the marker is below L0, runs DB.Flatten(1)
+// (every level into the last one, dropping deleted keys), then
+// DB.RunValueLogGC(0.5) until ErrNoRewrite (at most 16 files; Flatten's
+// compactions recorded which value-log files hold dropped values; the
+// active file is never collected). Because the marker spans the keyspace,
+// the compactions that carry it down rewrite the last level too: Flatten
+// alone never touches a last level with nothing above it, where versions
+// that a transaction could still read when they got there stay forever
+// (badger issue #2329). It logs the .sst/.vlog bytes before and after
+// ("hot store reclaimed").
+//
+// Writers are never blocked: Flatten pauses Badger's compactors (not
+// writes) and compacts L0 itself first, and DropPrefix, which stops all
+// writes, is never used. Runs never overlap. A background goroutine runs
+// one when at least 32 MB (estimated: keys and values deleted) of garbage
+// committed since the last run, once deletes pause for 2 s (or 2 min after
+// it became due), at most once a minute; Close waits for a run in
+// progress. Cost: a run rewrites the whole LSM tree once (measured: 8 s
+// for 250 MB on two busy cores); the hot store is meant to stay small
+// (flush policies move rows to Parquet). A transaction left open holds
+// Badger's discard timestamp back: what it can still read is kept, until
+// a run after it ends.
 //
 // # Durability and group commit
 //
@@ -120,5 +159,6 @@
 // (Commit and Discard close any left open). Put and Scan in read-write
 // transactions record read keys for conflict detection, so large scans
 // cost memory. DropTable deletes in bounded WriteBatch chunks rather than
-// with DropPrefix, which would stall every writer.
+// with DropPrefix, which would stall every writer. A Flatten cannot be
+// interrupted: Close (and shutdown) waits for one in progress.
 package hotstore

@@ -164,12 +164,14 @@ func (it *Iterator) IndexRecord() (Record, bool) { return it.rec, it.hasRec }
 func (s *Store) DropIndex(ctx context.Context, index uint32) error {
 	wb := s.db.NewWriteBatch()
 	defer wb.Cancel()
-	if err := s.deletePrefix(ctx, wb, appendTable(nil, tagIndex, index)); err != nil {
+	garbage, err := s.deletePrefix(ctx, wb, appendTable(nil, tagIndex, index))
+	if err != nil {
 		return fmt.Errorf("drop index %d: %w", index, err)
 	}
 	if err := wb.Flush(); err != nil {
 		return fmt.Errorf("drop index %d: %w", index, err)
 	}
+	s.reclaim.note(garbage)
 	if s.opts.Durability == Fsync {
 		if err := s.sync.wait(ctx); err != nil {
 			return fmt.Errorf("drop index %d: %w", index, err)
@@ -183,12 +185,14 @@ func (s *Store) DropIndex(ctx context.Context, index uint32) error {
 func (s *Store) DropIndexPartition(ctx context.Context, p Partition) error {
 	wb := s.db.NewWriteBatch()
 	defer wb.Cancel()
-	if err := s.deletePrefix(ctx, wb, appendPartition(nil, tagIndex, p)); err != nil {
+	garbage, err := s.deletePrefix(ctx, wb, appendPartition(nil, tagIndex, p))
+	if err != nil {
 		return fmt.Errorf("drop index partition %d/%s: %w", p.Table, p.User, err)
 	}
 	if err := wb.Flush(); err != nil {
 		return fmt.Errorf("drop index partition %d/%s: %w", p.Table, p.User, err)
 	}
+	s.reclaim.note(garbage)
 	if s.opts.Durability == Fsync {
 		if err := s.sync.wait(ctx); err != nil {
 			return fmt.Errorf("drop index partition %d/%s: %w", p.Table, p.User, err)

@@ -42,14 +42,18 @@ func (s *Store) Partitions(ctx context.Context, table uint32) ([]string, error) 
 func (s *Store) DropPartition(ctx context.Context, p Partition) error {
 	wb := s.db.NewWriteBatch()
 	defer wb.Cancel()
+	var garbage int64
 	for _, tag := range []byte{tagRow, tagSeq} {
-		if err := s.deletePrefix(ctx, wb, appendPartition(nil, tag, p)); err != nil {
+		n, err := s.deletePrefix(ctx, wb, appendPartition(nil, tag, p))
+		if err != nil {
 			return fmt.Errorf("drop partition %d/%s: %w", p.Table, p.User, err)
 		}
+		garbage += n
 	}
 	if err := wb.Flush(); err != nil {
 		return fmt.Errorf("drop partition %d/%s: %w", p.Table, p.User, err)
 	}
+	s.reclaim.note(garbage)
 	if s.opts.Durability == Fsync {
 		if err := s.sync.wait(ctx); err != nil {
 			return fmt.Errorf("drop partition %d/%s: %w", p.Table, p.User, err)
@@ -85,6 +89,8 @@ func (t *Txn) RemoveFlushed(p Partition, key []byte, seq int64) (bool, error) {
 	if cur != seq {
 		return false, nil
 	}
+	// The record, its seq entry (about the key's size) and the tombstones.
+	t.garbage += item.EstimatedSize() + int64(len(rowKey))
 	if err := t.del(rowKey); err != nil {
 		return false, err
 	}

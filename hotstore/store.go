@@ -53,6 +53,14 @@ type Options struct {
 	// memTableSize overrides Badger's memtable size (tests force WAL
 	// rotations with a small one); 0 means the default.
 	memTableSize int64
+	// vlogFileSize overrides the value-log file size (tests make value-log
+	// GC reachable with small files); 0 means the default.
+	vlogFileSize int64
+	// reclaimAfter overrides the garbage that makes a background
+	// reclamation due; negative turns the background runs off.
+	// reclaimQuiet overrides the pause and the spacing between runs.
+	reclaimAfter int64
+	reclaimQuiet time.Duration
 }
 
 // Badger sizing: modest, since one process serves every user from one
@@ -64,6 +72,10 @@ const (
 	indexCacheSize = 32 << 20
 	vlogFileSize   = 256 << 20
 	numCompactors  = 2
+	// numLevelZeroTables 1: a flushed memtable is compacted into the
+	// levels below at once (a small merge with a small base level), so
+	// deletes reach the data they hide and reclamation can drop both.
+	numLevelZeroTables = 1
 )
 
 // Stats are counters for tests and metrics.
@@ -74,6 +86,10 @@ type Stats struct {
 	// IndexEntries counts secondary-index entries read by ScanIndex, so
 	// tests and metrics can see how much an index scan touched.
 	IndexEntries uint64
+	// Reclaims counts finished reclamations; ReclaimedBytes is the .sst
+	// and .vlog space they gave back (see Reclaim).
+	Reclaims       uint64
+	ReclaimedBytes int64
 }
 
 // Store is the hot store: one Badger instance for every partition.
@@ -83,6 +99,8 @@ type Store struct {
 	now  func() time.Time
 	log  *slog.Logger
 	sync *syncer
+	// reclaim gives deleted rows' disk space back (reclaim.go).
+	reclaim *reclaimer
 
 	closed  atomic.Bool  // set by the first Close
 	last    atomic.Int64 // the newest _seq handed out
@@ -120,9 +138,13 @@ func Open(dir string, opts Options) (*Store, error) {
 		WithIndexCacheSize(indexCacheSize).
 		WithValueLogFileSize(vlogFileSize).
 		WithNumCompactors(numCompactors).
+		WithNumLevelZeroTables(numLevelZeroTables).
 		WithMetricsEnabled(false)
 	if opts.memTableSize > 0 {
 		bo = bo.WithMemTableSize(opts.memTableSize)
+	}
+	if opts.vlogFileSize > 0 {
+		bo = bo.WithValueLogFileSize(opts.vlogFileSize)
 	}
 	db, err := badger.Open(bo)
 	if err != nil {
@@ -137,15 +159,19 @@ func Open(dir string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("open hot store %s: %w", dir, err)
 	}
 	s.sync = startSyncer(s, dir)
+	s.reclaim = newReclaimer(s, dir, opts, bo.MemTableSize)
+	go s.reclaim.loop()
 	return s, nil
 }
 
-// Close waits for a final sync, records the exact last seq and closes
-// Badger. Commits still waiting are released; later calls fail.
+// Close waits for a reclamation in progress and a final sync, records the
+// exact last seq and closes Badger. Commits still waiting are released;
+// later calls fail.
 func (s *Store) Close() error {
 	if s.closed.Swap(true) {
 		return nil
 	}
+	s.reclaim.stop()
 	syncErr := s.sync.stop()
 	leaseErr := s.storeLease(s.last.Load())
 	if err := s.db.Close(); err != nil {
@@ -168,6 +194,9 @@ func (s *Store) Stats() Stats {
 		Conflicts: s.conflicts.Load(),
 
 		IndexEntries: s.indexEntries.Load(),
+
+		Reclaims:       s.reclaim.runs.Load(),
+		ReclaimedBytes: s.reclaim.freed.Load(),
 	}
 }
 
@@ -181,14 +210,18 @@ const dropBatchKeys = 1024
 func (s *Store) DropTable(ctx context.Context, table uint32) error {
 	wb := s.db.NewWriteBatch()
 	defer wb.Cancel()
+	var garbage int64
 	for _, tag := range []byte{tagRow, tagSeq} {
-		if err := s.deletePrefix(ctx, wb, appendTable(nil, tag, table)); err != nil {
+		n, err := s.deletePrefix(ctx, wb, appendTable(nil, tag, table))
+		if err != nil {
 			return fmt.Errorf("drop table %d: %w", table, err)
 		}
+		garbage += n
 	}
 	if err := wb.Flush(); err != nil {
 		return fmt.Errorf("drop table %d: %w", table, err)
 	}
+	s.reclaim.note(garbage)
 	if s.opts.Durability == Fsync {
 		if err := s.sync.wait(ctx); err != nil {
 			return fmt.Errorf("drop table %d: %w", table, err)
@@ -197,7 +230,9 @@ func (s *Store) DropTable(ctx context.Context, table uint32) error {
 	return nil
 }
 
-func (s *Store) deletePrefix(ctx context.Context, wb *badger.WriteBatch, prefix []byte) error {
+// deletePrefix queues deletes of every key under prefix and returns the
+// estimated bytes they free.
+func (s *Store) deletePrefix(ctx context.Context, wb *badger.WriteBatch, prefix []byte) (int64, error) {
 	rt := s.db.NewTransaction(false)
 	defer rt.Discard()
 	io := badger.DefaultIteratorOptions
@@ -205,18 +240,20 @@ func (s *Store) deletePrefix(ctx context.Context, wb *badger.WriteBatch, prefix 
 	io.Prefix = prefix
 	it := rt.NewIterator(io)
 	defer it.Close()
-	n := 0
+	n, garbage := 0, int64(0)
 	for it.Seek(prefix); it.Valid(); it.Next() {
 		if n++; n%dropBatchKeys == 0 {
 			if err := ctx.Err(); err != nil {
-				return err
+				return garbage, err
 			}
 		}
-		if err := wb.Delete(it.Item().KeyCopy(nil)); err != nil {
-			return err
+		item := it.Item()
+		garbage += item.EstimatedSize()
+		if err := wb.Delete(item.KeyCopy(nil)); err != nil {
+			return garbage, err
 		}
 	}
-	return nil
+	return garbage, nil
 }
 
 // badgerLogger forwards Badger's warnings and errors to slog; its info and

@@ -66,6 +66,9 @@ type Txn struct {
 	kbuf  []byte      // scratch for lookup keys (Badger does not keep them)
 	wrote bool
 	done  bool
+	// garbage estimates the bytes RemoveFlushed deleted, handed to the
+	// reclaimer once the deletes commit.
+	garbage int64
 
 	// Savepoints (savepoint.go): undo holds the previous state of every
 	// key written while marks (undo lengths, one per open savepoint) is
@@ -286,6 +289,7 @@ func (t *Txn) Commit(ctx context.Context) error {
 		return nil
 	}
 	t.s.commits.Add(1)
+	t.s.reclaim.note(t.garbage)
 	if t.s.opts.Durability != Fsync {
 		return nil
 	}

@@ -256,6 +256,17 @@ func (e *Engine) removeExports(user string) error {
 	return nil
 }
 
+// Reclaim gives the hot store's disk space of flushed and erased rows
+// back now (hotstore.Store.Reclaim), recorded as a "reclaim" job whose
+// bytes are the bytes freed. The hot store also does this by itself after
+// large deletes; this is for tests, measurements and administrators.
+func (e *Engine) Reclaim(ctx context.Context) (hotstore.Reclaimed, error) {
+	job := e.startJob("reclaim", "", "")
+	res, err := e.store.Reclaim(ctx)
+	e.finishJob(job, 0, res.Freed(), 0, err)
+	return res, err
+}
+
 // EraseUser removes every partition of user, hot and cold, and returns the
 // number of hot partitions erased. Other users' writes are not blocked.
 func (e *Engine) EraseUser(ctx context.Context, user string) (int64, error) {

@@ -12,16 +12,16 @@ import (
 // maxJobs bounds the jobs view: older entries fall off.
 const maxJobs = 256
 
-// Job is one flush or compaction of a partition, as shown by
-// kalamdb_jobs().
+// Job is one flush or compaction of a partition, or one reclamation of
+// the hot store's disk space, as shown by kalamdb_jobs().
 type Job struct {
 	ID       int64
-	Kind     string // "flush" or "compact"
-	Table    string // schema.table
+	Kind     string // "flush", "compact" or "reclaim"
+	Table    string // schema.table; "" for reclaim
 	User     string // "" for a shared table
 	State    string // "running", "done" or "failed"
 	Rows     int64  // rows (and tombstones) written to Parquet
-	Bytes    int64  // Parquet bytes written
+	Bytes    int64  // Parquet bytes written; for reclaim, hot store bytes freed
 	Segments int64  // segments written (flush) or merged (compact)
 	Started  time.Time
 	Duration time.Duration
@@ -82,7 +82,7 @@ func (e *Engine) finishJob(id int64, rows, bytes, segments int64, err error) {
 		if ts.jobs[i].ID != id {
 			continue
 		}
-		if rows == 0 && segments == 0 && err == nil {
+		if rows == 0 && segments == 0 && bytes == 0 && err == nil {
 			ts.jobs = append(ts.jobs[:i], ts.jobs[i+1:]...)
 			ts.mu.Unlock()
 			return
@@ -140,14 +140,17 @@ func (e *Engine) jobRows() [][]any {
 		if j.State == "running" {
 			d = time.Since(j.Started)
 		}
-		var user, msg any
+		var table, user, msg any
+		if j.Table != "" {
+			table = j.Table
+		}
 		if j.User != "" {
 			user = j.User
 		}
 		if j.Error != "" {
 			msg = j.Error
 		}
-		out[i] = []any{j.ID, j.Kind, j.Table, user, j.State, j.Rows, j.Bytes, j.Segments,
+		out[i] = []any{j.ID, j.Kind, table, user, j.State, j.Rows, j.Bytes, j.Segments,
 			j.Started, float64(d.Microseconds()) / 1000, msg}
 	}
 	return out

@@ -173,19 +173,19 @@ func (it *Iterator) Next() bool {
 }
 
 func (it *Iterator) loadRow(item *badger.Item) (bool, error) {
-	var err error
-	if it.vbuf, err = item.ValueCopy(it.vbuf[:0]); err != nil {
+	v, err := it.value(item)
+	if err != nil {
 		return false, err
 	}
 	if it.raw {
-		if it.ival, it.rec, it.hasRec, err = splitIndexValue(it.vbuf); err != nil {
+		if it.ival, it.rec, it.hasRec, err = splitIndexValue(v); err != nil {
 			return false, err
 		}
 		it.entries++
 		it.key = item.Key()[len(it.prefix):]
 		return true, nil
 	}
-	if it.rec, err = decodeRecord(it.vbuf); err != nil {
+	if it.rec, err = decodeRecord(v); err != nil {
 		return false, err
 	}
 	if it.rec.Deleted && !it.deleted {
@@ -193,6 +193,25 @@ func (it *Iterator) loadRow(item *badger.Item) (bool, error) {
 	}
 	it.key = item.Key()[len(it.prefix):]
 	return true, nil
+}
+
+// value returns item's value, valid until the next Next. A value kept in
+// the LSM (below the value threshold: every row here) aliases the item's
+// own buffer, which Badger rewrites only when the item is reused after the
+// next Next; ValueCopy would copy it a second time, per entry of every
+// scan. A value-log value is copied: Badger releases it when Value returns.
+func (it *Iterator) value(item *badger.Item) ([]byte, error) {
+	if item.ValueSize() >= int64(it.t.s.valueThreshold) {
+		var err error
+		it.vbuf, err = item.ValueCopy(it.vbuf[:0])
+		return it.vbuf, err
+	}
+	var v []byte
+	err := item.Value(func(b []byte) error {
+		v = b
+		return nil
+	})
+	return v, err
 }
 
 // loadBySeq follows an index entry to its row. An entry whose row is gone

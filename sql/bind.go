@@ -90,6 +90,8 @@ func (s *Session) bindNode(n *pg_query.Node, params *expr.Params) (plan, error) 
 		return s.bindFetch(n.GetFetchStmt())
 	case n.GetClosePortalStmt() != nil:
 		return s.bindClose(n.GetClosePortalStmt())
+	case n.GetDeallocateStmt() != nil:
+		return s.bindDeallocate(n.GetDeallocateStmt())
 	}
 	return nil, pgerr.New(pgerr.FeatureNotSupported, "statement not supported: %s", nodeName(n))
 }

@@ -72,6 +72,7 @@ func (s *Session) catalogView() *pgcatalog.View {
 		User:       s.effUser,
 		Database:   "kalamdb",
 		SearchPath: s.searchPath(),
+		TempSchema: s.tempSchema,
 		PID:        s.pid,
 		Started:    s.eng.started,
 		Activity:   s.eng.sessions.snapshot,
@@ -99,6 +100,9 @@ func (s *Session) catalogCall(name string, args []any) (any, error) {
 		}
 		cur, _ := s.settings.get(args[0].(string))
 		return cur, nil
+	}
+	if v, ok, err := s.backendCall(name, args); ok {
+		return v, err
 	}
 	return s.catalogView().Call(name, args)
 }

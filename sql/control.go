@@ -22,8 +22,10 @@ func (s *Session) bindTransaction(t *pg_query.TransactionStmt) (plan, error) {
 			switch {
 			case s.tx == nil:
 				s.begin(true)
+				s.beginOptions(t.Options)
 			case !s.tx.explicit:
 				s.tx.explicit = true // BEGIN inside a multi-statement string
+				s.beginOptions(t.Options)
 			}
 			// A BEGIN inside a block only warns in PostgreSQL.
 			return tagOnly("BEGIN"), nil

@@ -91,17 +91,23 @@ func (s *Session) cursor(name string) (*cursor, error) {
 type fetchPlan struct {
 	st   *pg_query.FetchStmt
 	cols []Column // nil for MOVE
+	// late: the cursor did not exist when FETCH was bound, so its columns
+	// are known only once it does (Statement.Columns asks again).
+	late bool
 }
 
 func (p *fetchPlan) kind() planKind    { return kindUtility }
 func (p *fetchPlan) columns() []Column { return p.cols }
 
 func (s *Session) bindFetch(st *pg_query.FetchStmt) (plan, error) {
+	p := &fetchPlan{st: st}
 	c, err := s.cursor(st.Portalname)
 	if err != nil {
-		return nil, err
+		// PostgreSQL looks the cursor up when FETCH runs: prepared before
+		// its DECLARE, it is described as returning no data.
+		p.late = !st.Ismove
+		return p, nil
 	}
-	p := &fetchPlan{st: st}
 	if !st.Ismove {
 		p.cols = c.cols
 	}

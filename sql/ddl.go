@@ -37,12 +37,14 @@ func (s *Session) bindCreateTable(cs *pg_query.CreateStmt) (plan, error) {
 	if len(cs.InhRelations) > 0 || cs.Partspec != nil || cs.OfTypename != nil || cs.Partbound != nil {
 		return nil, pgerr.New(pgerr.FeatureNotSupported, "inheritance, partitioning and typed tables are not supported")
 	}
-	if cs.Relation.Relpersistence == "t" {
-		return nil, pgerr.New(pgerr.FeatureNotSupported, "temporary tables are not supported")
-	}
 	t, err := s.tableDefinition(cs)
 	if err != nil {
 		return nil, err
+	}
+	if isTempCreate(cs.Relation) {
+		return utility(func(ctx context.Context, x *execCtx) (*Result, error) {
+			return s.createTempTable(ctx, t, cs)
+		}), nil
 	}
 	return utility(func(ctx context.Context, x *execCtx) (*Result, error) {
 		if err := s.requireRole(ddlRole, "create table"); err != nil {
@@ -280,17 +282,23 @@ func (s *Session) bindDrop(d *pg_query.DropStmt) (plan, error) {
 	switch d.RemoveType {
 	case pg_query.ObjectType_OBJECT_TABLE:
 		return utility(func(ctx context.Context, x *execCtx) (*Result, error) {
-			if err := s.requireRole(ddlRole, "drop table"); err != nil {
-				return nil, err
-			}
 			for _, obj := range d.Objects {
 				names := nameList(obj.GetList().Items)
 				name := names[len(names)-1]
 				schema := ""
 				if len(names) > 1 {
-					schema = names[len(names)-2]
+					var err error
+					if schema, err = s.ownTempSchema(names[len(names)-2]); err != nil {
+						return nil, err
+					}
 				} else if t, err := s.findInPath(name); err == nil {
 					schema = t.Schema
+				}
+				// The session's own temporary tables need no DDL role.
+				if schema == "" || schema != s.tempSchema {
+					if err := s.requireRole(ddlRole, "drop table"); err != nil {
+						return nil, err
+					}
 				}
 				t, err := s.eng.cat.DropTable(ctx, schema, name, d.MissingOk)
 				if err != nil {

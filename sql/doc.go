@@ -50,6 +50,20 @@
 // catalog functions and reg* casts. The engine's session registry
 // (activity.go) feeds pg_stat_activity.
 //
+// Temporary tables (temp.go): CREATE TEMP TABLE makes a real catalog
+// table in the session's own schema kalamdb_temp_<n> (PostgreSQL's
+// pg_temp_<n>; names starting with pg_ are reserved in our catalog),
+// created with its first temporary table. Name resolution looks there
+// before the search path, pg_temp names it, other sessions may not use
+// it, and pg_class shows relpersistence 't'. The schema is dropped when
+// the session closes, and orphans of a crash when the engine starts;
+// ON COMMIT DROP and DELETE ROWS run when the transaction ends.
+//
+// Connections (backendfn.go): the front door registers a ConnControl on
+// the session, through which pg_cancel_backend, pg_terminate_backend and
+// SQL DEALLOCATE act on a connection; pg_sleep waits on the statement's
+// context, so cancels and statement_timeout end it.
+//
 // Caveats: DDL (including TRUNCATE and CREATE INDEX) commits on its own
 // even inside a transaction block, and ROLLBACK TO does not undo it; in a
 // multi-statement query string or a pipeline it first commits the writes

@@ -2,9 +2,11 @@ package sql
 
 import (
 	"container/list"
+	"context"
 	"errors"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
@@ -55,6 +57,8 @@ type Engine struct {
 	// pg_postmaster_start_time().
 	sessions sessionRegistry
 	started  time.Time
+	// tempSeq numbers the sessions' temporary schemas (temp.go).
+	tempSeq atomic.Uint64
 }
 
 // NewEngine returns an engine over cfg's stores.
@@ -82,6 +86,9 @@ func NewEngine(cfg Config) *Engine {
 	// The first parse sets up pg_query and its protobuf descriptors (about
 	// 2.6 MB, once): do it now rather than inside the first client's query.
 	_, _ = e.parse("SELECT 1")
+	if e.cat != nil {
+		e.dropOrphanTempSchemas(context.Background())
+	}
 	return e
 }
 

@@ -326,6 +326,7 @@ func (a *access) scanIndex(x *execCtx, p hotstore.Partition, fn func(row []any) 
 	}
 	it := x.txn.ScanIndex(ia.il.partition(p), opts)
 	defer it.Close()
+	var arena rowArena
 	for n := 0; it.Next(); n++ {
 		if n%256 == 255 {
 			if err := x.ctxErr(); err != nil {
@@ -335,7 +336,7 @@ func (a *access) scanIndex(x *execCtx, p hotstore.Partition, fn func(row []any) 
 		var row []any
 		if rec, ok := it.IndexRecord(); ok {
 			var err error
-			if row, err = a.layout.decode(rec); err != nil {
+			if row, err = a.layout.decodeIn(&arena, rec); err != nil {
 				return err
 			}
 		} else {

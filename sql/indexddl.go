@@ -143,9 +143,13 @@ func (s *Session) dropIndexes(ctx context.Context, d *pg_query.DropStmt) (*Resul
 	for _, obj := range d.Objects {
 		names := nameList(obj.GetList().Items)
 		name := names[len(names)-1]
-		schemas := s.searchPath()
+		schemas := s.lookupPath()
 		if len(names) > 1 {
-			schemas = []string{names[len(names)-2]}
+			sc, err := s.ownTempSchema(names[len(names)-2])
+			if err != nil {
+				return nil, err
+			}
+			schemas = []string{sc}
 		}
 		schema := ""
 		for _, sc := range schemas {

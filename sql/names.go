@@ -57,8 +57,12 @@ func (s *Session) resolveTable(rv *pg_query.RangeVar) (*tableRef, error) {
 		ref.alias = rv.Alias.Aliasname
 	}
 	if rv.Schemaname != "" {
-		if _, ok := s.eng.cat.Schema(rv.Schemaname); ok {
-			t, ok := s.eng.cat.Table(rv.Schemaname, rv.Relname)
+		schema, err := s.ownTempSchema(rv.Schemaname)
+		if err != nil {
+			return nil, err
+		}
+		if _, ok := s.eng.cat.Schema(schema); ok {
+			t, ok := s.eng.cat.Table(schema, rv.Relname)
 			if !ok {
 				return nil, pgerr.New(pgerr.UndefinedTable, "relation \"%s.%s\" does not exist", rv.Schemaname, rv.Relname)
 			}
@@ -86,8 +90,17 @@ func (s *Session) resolveTable(rv *pg_query.RangeVar) (*tableRef, error) {
 	return ref, nil
 }
 
+// lookupPath is the search path for finding relations: the session's
+// temporary schema first, as PostgreSQL's implicit pg_temp.
+func (s *Session) lookupPath() []string {
+	if s.tempSchema == "" {
+		return s.searchPath()
+	}
+	return append([]string{s.tempSchema}, s.searchPath()...)
+}
+
 func (s *Session) findInPath(name string) (*catalog.Table, error) {
-	for _, schema := range s.searchPath() {
+	for _, schema := range s.lookupPath() {
 		if t, ok := s.eng.cat.Table(schema, name); ok {
 			return t, nil
 		}

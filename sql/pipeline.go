@@ -8,6 +8,7 @@ import "context"
 // found itself, such as a parameter that did not decode. An explicit
 // transaction block stays open, failed if the batch failed.
 func (s *Session) Sync(ctx context.Context, failed bool) error {
+	defer s.noteIdle() // pg_stat_activity: waiting for the client again
 	switch {
 	case s.tx == nil:
 		return nil

@@ -40,10 +40,44 @@ func (l *rowLayout) width() int { return len(l.t.Columns) + hiddenColumns }
 
 // decode fills a new evaluated row from a stored record.
 func (l *rowLayout) decode(rec hotstore.Record) ([]any, error) {
-	row := make([]any, l.width())
+	return l.decodeIn(nil, rec)
+}
+
+// rowArena carves the rows of one scan, and the values in them, out of
+// shared slabs (hotstore.Arena): a scan otherwise allocates a row and
+// several boxed values per row, and under concurrent "latest 50" reads
+// those allocations and their GC cost as much as the decode itself.
+type rowArena struct {
+	vals hotstore.Arena
+	rows []any // slab the next rows are cut from
+}
+
+// rowsPerSlab bounds how many rows share one slab, so a row kept after
+// its scan pins few others.
+const rowsPerSlab = 32
+
+func (a *rowArena) row(width int) []any {
+	if len(a.rows) < width {
+		a.rows = make([]any, width*rowsPerSlab)
+	}
+	row := a.rows[:width:width]
+	a.rows = a.rows[width:]
+	return row
+}
+
+// decodeIn is decode with the row and its values allocated from a (nil:
+// on the heap one by one).
+func (l *rowLayout) decodeIn(a *rowArena, rec hotstore.Record) ([]any, error) {
+	var row []any
+	var vals *hotstore.Arena
+	if a != nil {
+		row, vals = a.row(l.width()), &a.vals
+	} else {
+		row = make([]any, l.width())
+	}
 	copy(row, l.missing)
 	if !rec.Deleted {
-		err := hotstore.DecodeRow(rec.Data, func(id uint32, v any) {
+		err := hotstore.DecodeRowArena(rec.Data, vals, func(id uint32, v any) {
 			if int(id) < len(l.posByID) {
 				if p := l.posByID[id]; p >= 0 {
 					row[p] = v
@@ -55,7 +89,12 @@ func (l *rowLayout) decode(rec hotstore.Record) ([]any, error) {
 		}
 	}
 	n := len(l.t.Columns)
-	row[n], row[n+1] = rec.Seq, rec.Deleted
+	if vals != nil {
+		row[n] = vals.Int(rec.Seq)
+	} else {
+		row[n] = rec.Seq
+	}
+	row[n+1] = rec.Deleted
 	return row, nil
 }
 

@@ -60,13 +60,14 @@ func (a *access) scan(x *execCtx, p hotstore.Partition, fn func(row []any) (bool
 		return err
 	}
 	defer it.Close()
+	var arena rowArena
 	for n := 0; it.Next(); n++ {
 		if n%256 == 255 {
 			if err := x.ctxErr(); err != nil {
 				return err
 			}
 		}
-		row, err := a.layout.decode(it.Record())
+		row, err := a.layout.decodeIn(&arena, it.Record())
 		if err != nil {
 			return err
 		}

@@ -2,6 +2,7 @@ package sql
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -38,9 +39,15 @@ type Session struct {
 	pend     pendingNotify    // LISTEN/NOTIFY and changes awaiting commit
 	hooks    notifyHooks
 	act      activity // what pg_stat_activity shows of this session
+	ctl      connControl
 
 	copyCh  CopyChannel        // the client's COPY data, nil without one (copy.go)
 	cursors map[string]*cursor // open DECLAREd cursors (cursor.go)
+
+	// tempSchema holds the session's temporary tables, "" until the first
+	// one; onCommit are their ON COMMIT actions (temp.go).
+	tempSchema string
+	onCommit   []onCommitAction
 }
 
 // NewSession opens a session for user, who must exist. params are startup
@@ -112,6 +119,7 @@ func (s *Session) Close() {
 		s.tx = nil
 	}
 	s.closeNotify()
+	s.dropTempSchema()
 }
 
 // Prepare parses and binds one statement for the extended protocol.
@@ -127,7 +135,7 @@ func (s *Session) Prepare(query string, paramTypes []types.OID) (*Statement, err
 	default:
 		return nil, pgerr.New(pgerr.SyntaxError, "cannot insert multiple commands into a prepared statement")
 	}
-	st := &Statement{node: stmts[0].Stmt}
+	st := &Statement{node: stmts[0].Stmt, query: query}
 	params := &expr.Params{Types: append([]types.OID(nil), paramTypes...)}
 	if err := s.bindStatement(st, params); err != nil {
 		return nil, err
@@ -146,7 +154,26 @@ func (s *Session) bindStatement(st *Statement, params *expr.Params) error {
 	st.plan, st.version = p, version
 	st.paramTypes = params.Types
 	st.columns = p.columns()
+	st.liveCols = nil
+	if fp, ok := p.(*fetchPlan); ok && fp.late {
+		st.liveCols = func() []Column {
+			if c, err := s.cursor(fp.st.Portalname); err == nil {
+				return c.cols
+			}
+			return nil
+		}
+	}
 	return nil
+}
+
+const resultTypeChanged = "cached plan must not change result type"
+
+// IsResultTypeChanged reports whether err is Execute's refusal of a
+// statement whose result columns changed with DDL since it was prepared:
+// a client that prepared it on its own (an HTTP request) prepares again.
+func IsResultTypeChanged(err error) bool {
+	var e *pgerr.Error
+	return errors.As(err, &e) && e.Code == pgerr.FeatureNotSupported && e.Message == resultTypeChanged
 }
 
 // Execute runs a prepared statement with decoded parameters.
@@ -154,20 +181,33 @@ func (s *Session) Execute(ctx context.Context, st *Statement, params []any) (*Re
 	if st.empty {
 		return &Result{Empty: true}, nil
 	}
+	s.noteQuery(st.query)
 	if len(params) != len(st.paramTypes) {
 		return nil, pgerr.New(pgerr.ProtocolViolation, "bind message supplies %d parameters, but prepared statement requires %d", len(params), len(st.paramTypes))
 	}
 	if st.version != s.eng.cat.Version() {
 		// DDL ran since the statement was bound: bind again, keeping the
-		// parameter types the client already knows.
-		if err := s.bindStatement(st, &expr.Params{Types: st.paramTypes}); err != nil {
+		// parameter types the client already knows. The client also knows
+		// the result's shape, so, as in PostgreSQL, the statement fails
+		// (every time) when that changed.
+		fresh := *st
+		if err := s.bindStatement(&fresh, &expr.Params{Types: st.paramTypes}); err != nil {
 			return nil, s.noteError(err)
 		}
+		if _, fetch := fresh.plan.(*fetchPlan); !fetch && !sameColumns(st.columns, fresh.columns) {
+			return nil, s.noteError(pgerr.New(pgerr.FeatureNotSupported, resultTypeChanged))
+		}
+		*st = fresh
 	}
 	if s.tx == nil {
 		// Statements up to the next Sync form one implicit transaction,
 		// as in PostgreSQL: a pgx batch commits or fails as a whole.
 		s.begin(false)
+	}
+	if !s.tx.failed {
+		if err := s.checkReadOnly(st.node, st.plan); err != nil {
+			return nil, s.noteError(err)
+		}
 	}
 	return s.run(ctx, st.plan, params)
 }
@@ -191,6 +231,11 @@ func (s *Session) Query(ctx context.Context, query string, emit func(*Result) er
 		p, err := s.bind(raw.Stmt, &expr.Params{})
 		if err != nil {
 			return s.noteError(err)
+		}
+		if s.tx == nil || !s.tx.failed {
+			if err := s.checkReadOnly(raw.Stmt, p); err != nil {
+				return s.noteError(err)
+			}
 		}
 		res, err := s.run(ctx, p, nil)
 		if err != nil {

@@ -195,6 +195,11 @@ func TestPreparedParameterTypes(t *testing.T) {
 		{"SELECT id FROM t WHERE id = $1", []types.OID{types.Int8}},
 		{"INSERT INTO t (id, at) VALUES ($1, $2)", []types.OID{types.Int8, types.Timestamptz}},
 		{"SELECT id FROM t LIMIT $1", []types.OID{types.Int8}},
+		// Function resolution infers an untyped argument from the others.
+		{"SELECT generate_series(1, $1)", []types.OID{types.Int4}},
+		{"SELECT * FROM generate_series($1, 10::bigint)", []types.OID{types.Int8}},
+		{"SELECT * FROM generate_series(1.5, $1)", []types.OID{types.Numeric}},
+		{"SELECT * FROM generate_series(now(), $1, $2)", []types.OID{types.Timestamptz, types.IntervalOID}},
 	}
 	for _, c := range cases {
 		st, err := s.Prepare(c.sql, nil)

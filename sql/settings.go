@@ -38,6 +38,7 @@ func settingsTable() []setting {
 		{name: "default_transaction_isolation", def: "read committed"},
 		{name: "transaction_isolation", def: "read committed"},
 		{name: "default_transaction_read_only", def: "off"},
+		{name: "transaction_read_only", def: "off"},
 		{name: "synchronous_commit", def: "on"},
 		{name: "row_security", def: "on"},
 		{name: "jit", def: "off"},
@@ -148,6 +149,9 @@ func (s *Session) set(name, value string, internal bool) error {
 		}
 	}
 	s.settings.put(d.name, value)
+	if d.name == "default_transaction_read_only" {
+		s.followDefaultReadOnly()
+	}
 	return nil
 }
 

@@ -76,15 +76,19 @@ func (b *binder) bindTableFunc(fc *pg_query.FuncCall, sc expr.Scope, inFrom bool
 			return nil, err
 		}
 		var ts []types.Type
+		var untyped []bool
 		for _, a := range fc.Args {
 			e, err := expr.Compile(a, sc, b.params)
 			if err != nil {
 				return nil, err
 			}
-			ts = append(ts, e.Type())
+			ts, untyped = append(ts, e.Type()), append(untyped, expr.IsUntypedParam(e))
 		}
 		t := types.Of(types.Int4)
 		for i, at := range ts {
+			if untyped[i] {
+				continue // takes the type the other arguments pick
+			}
 			switch at.OID {
 			case types.Int8:
 				t = types.Of(types.Int8)

@@ -28,6 +28,8 @@ type transaction struct {
 	retired  *hotstore.Txn // the read-only transaction, kept for open iterators
 	// wrote: a statement that may write has run in hot (execCtx.fresh).
 	wrote bool
+	// accessReadOnly: BEGIN READ ONLY, so writes fail (readonly.go).
+	accessReadOnly bool
 }
 
 // maxRetries bounds how often an autocommit write is retried after a
@@ -81,12 +83,14 @@ func (s *Session) commit(ctx context.Context) error {
 	}
 	defer tx.discard()
 	if tx.failed {
+		s.tempTablesAtEnd(ctx, false)
 		s.cursorsAtEnd(tx, false)
 		s.settingsAtEnd(false)
 		s.endNotify(false)
 		return nil
 	}
 	err := tx.hot.Commit(ctx)
+	s.tempTablesAtEnd(ctx, err == nil)
 	s.cursorsAtEnd(tx, err == nil)
 	s.settingsAtEnd(err == nil)
 	s.endNotify(err == nil) // publish after the commit, before the reply
@@ -94,6 +98,7 @@ func (s *Session) commit(ctx context.Context) error {
 }
 
 func (s *Session) rollback() {
+	s.tempTablesAtEnd(context.Background(), false)
 	s.cursorsAtEnd(s.tx, false)
 	if s.tx != nil {
 		s.tx.discard()
@@ -164,6 +169,7 @@ func (s *Session) run(ctx context.Context, p plan, params []any) (*Result, error
 		}
 		x.txn.Discard()
 		s.endNotify(err == nil) // a retry starts over; a failure notifies nothing
+		s.tempTablesAtEnd(ctx, err == nil)
 		if err != nil && p.kind() == kindWrite && attempt < maxRetries && pgerr.Code(err) == pgerr.SerializationFailure {
 			continue
 		}

@@ -86,7 +86,7 @@ func (s *Session) dropViews(ctx context.Context, d *pg_query.DropStmt) (*Result,
 // findViewInPath finds an unqualified view name, unless a table of that
 // name comes first in the search path.
 func (s *Session) findViewInPath(name string) (*catalog.View, bool) {
-	for _, schema := range s.searchPath() {
+	for _, schema := range s.lookupPath() {
 		if _, ok := s.eng.cat.Table(schema, name); ok {
 			return nil, false
 		}

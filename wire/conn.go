@@ -59,6 +59,10 @@ type conn struct {
 	wbuf []byte     // pending output, in *wbox
 	werr error
 
+	// terminate cancels ctx with a cause (pg_terminate_backend); any
+	// goroutine may call it.
+	terminate context.CancelCauseFunc
+
 	cmu        sync.Mutex         // guards cancelStmt
 	cancelStmt context.CancelFunc // cancels the running statement, nil when idle
 
@@ -67,9 +71,9 @@ type conn struct {
 
 // serveConn runs one connection to its end. It never panics.
 func (s *Server) serveConn(nc net.Conn) {
-	ctx, cancel := context.WithCancel(s.ctx)
-	defer cancel()
-	c := &conn{s: s, raw: nc, nc: nc, ctx: ctx, log: s.log}
+	ctx, cancel := context.WithCancelCause(s.ctx)
+	defer cancel(nil)
+	c := &conn{s: s, raw: nc, nc: nc, ctx: ctx, log: s.log, terminate: cancel}
 	if tc, ok := nc.(*net.TCPConn); ok {
 		c.sys, _ = tc.SyscallConn()
 	}
@@ -134,6 +138,7 @@ func (c *conn) closeSession() {
 func (c *conn) loop() {
 	c.initNotify()
 	c.initCopy()
+	c.initControl()
 	answer := c.answer
 	for {
 		c.enterIdle()

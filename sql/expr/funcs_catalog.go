@@ -70,6 +70,19 @@ func (c *compiler) resolveCatalog(name string, args []Expr) (*builtin, []Expr, e
 		ret = regTypes[strings.TrimPrefix(name, "to_")].OID
 	case "pg_backend_pid":
 		ok, ret = len(args) == 0, types.Int4
+	case "pg_sleep":
+		// The session sleeps on the statement's context, so a cancel or
+		// statement_timeout ends it.
+		conv, ok, err = try(types.Float8)
+		ret = types.Void
+	case "pg_cancel_backend":
+		conv, ok, err = try(types.Int4)
+		ret = types.Bool
+	case "pg_terminate_backend":
+		if conv, ok, err = try(types.Int4); !ok && err == nil {
+			conv, ok, err = try(types.Int4, types.Int8) // with a timeout, ignored
+		}
+		ret = types.Bool
 	case "pg_postmaster_start_time":
 		ok, ret = len(args) == 0, types.Timestamptz
 	case "current_schemas":

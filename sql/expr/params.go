@@ -88,3 +88,11 @@ func (c *compiler) typeOf(e Expr) types.Type {
 	}
 	return e.Type()
 }
+
+// IsUntypedParam reports whether e is a parameter whose type nothing has
+// settled yet, so that a caller resolving an overloaded function can infer
+// it from the other arguments, as PostgreSQL's function resolution does.
+func IsUntypedParam(e Expr) bool {
+	p, ok := e.(*paramExpr)
+	return ok && p.params.get(p.n) == 0
+}

@@ -105,13 +105,19 @@ var pgClassColumns = cols(
 )
 
 func classTuple(o uint32, name string, nsp, rowType, am uint32, kind byte, natts int, hasIndex bool, options []any) []any {
+	return classTupleP(o, name, nsp, rowType, am, kind, natts, hasIndex, options, "p")
+}
+
+// classTupleP is classTuple with a relpersistence: 't' for the tables
+// and indexes of a temporary schema.
+func classTupleP(o uint32, name string, nsp, rowType, am uint32, kind byte, natts int, hasIndex bool, options []any, persistence string) []any {
 	var opts any
 	if len(options) > 0 {
 		opts = options
 	}
 	return []any{
 		oid(o), name, oid(nsp), oid(rowType), oid(0), oid(oidBootstrap), oid(am), oid(o),
-		oid(0), int64(0), float64(-1), int64(0), oid(0), hasIndex, false, "p",
+		oid(0), int64(0), float64(-1), int64(0), oid(0), hasIndex, false, persistence,
 		string(kind), int64(natts), int64(0), false, false, false, false,
 		false, true, "d", false, oid(0), oid(0), oid(0), nil, opts, nil,
 	}
@@ -137,9 +143,13 @@ func (v *View) classRows() [][]any {
 	for _, t := range v.tables() {
 		nsp := v.schemaOID(t.Schema)
 		ixs := indexes(t)
-		rows = append(rows, classTuple(t.ID, t.Name, nsp, rowTypeOID(t.ID), oidHeapAM, 'r', len(t.Columns), len(ixs) > 0, tableOptions(t)))
+		persistence := "p"
+		if IsTempSchema(t.Schema) {
+			persistence = "t"
+		}
+		rows = append(rows, classTupleP(t.ID, t.Name, nsp, rowTypeOID(t.ID), oidHeapAM, 'r', len(t.Columns), len(ixs) > 0, tableOptions(t), persistence))
 		for _, ix := range ixs {
-			rows = append(rows, classTuple(ix.oid, ix.name, nsp, 0, oidBtreeAM, 'i', len(ix.attnums), false, nil))
+			rows = append(rows, classTupleP(ix.oid, ix.name, nsp, 0, oidBtreeAM, 'i', len(ix.attnums), false, nil, persistence))
 		}
 	}
 	for _, vw := range v.views() {

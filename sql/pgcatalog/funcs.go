@@ -183,6 +183,9 @@ func (v *View) Call(name string, args []any) (any, error) {
 		implicit, _ := args[0].(bool)
 		var out []any
 		if implicit {
+			if v.TempSchema != "" {
+				out = append(out, v.TempSchema)
+			}
 			out = append(out, PGCatalog)
 		}
 		for _, s := range v.SearchPath {
@@ -201,8 +204,16 @@ func (v *View) relationOID(name string) (uint32, bool) {
 	if len(parts) > 1 {
 		schema = parts[len(parts)-2]
 	}
+	if schema == "pg_temp" {
+		schema = v.TempSchema
+	}
 	if schema != "" {
 		return v.relationIn(schema, rel)
+	}
+	if v.TempSchema != "" {
+		if o, ok := v.relationIn(v.TempSchema, rel); ok {
+			return o, true
+		}
 	}
 	if o, ok := v.relationIn(PGCatalog, rel); ok {
 		return o, true

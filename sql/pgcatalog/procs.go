@@ -44,6 +44,8 @@ var procs = func() []proc {
 	add('f', types.Void, "pg_notify", t, t)
 	add('f', f8, "pg_notification_queue_usage")
 	add('f', i4, "pg_backend_pid")
+	add('f', types.Void, "pg_sleep", f8)
+	add('f', b, "pg_cancel_backend pg_terminate_backend", i4)
 	add('f', b, "pg_is_in_recovery")
 	add('f', ts, "pg_postmaster_start_time")
 	add('f', b, "pg_table_is_visible pg_type_is_visible pg_function_is_visible", types.OIDType)

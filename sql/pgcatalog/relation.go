@@ -51,6 +51,9 @@ type View struct {
 	User       string   // current_user
 	Database   string   // current_database()
 	SearchPath []string // existing schemas of search_path, in order
+	// TempSchema is the session's temporary schema, "" until it creates a
+	// temporary table; it is searched first for relations, as pg_temp is.
+	TempSchema string
 	PID        uint32
 	Settings   func() []Setting
 	Activity   func() []Activity
@@ -179,7 +182,7 @@ func (v *View) schemaName(o uint32) string {
 // visible reports whether schema is searched for unqualified names: the
 // catalog first, then the search path.
 func (v *View) visible(schema string) bool {
-	if schema == PGCatalog {
+	if schema == PGCatalog || (schema != "" && schema == v.TempSchema) {
 		return true
 	}
 	for _, s := range v.SearchPath {
@@ -224,3 +227,12 @@ func reservedWord(s string) bool {
 
 // QuoteIdent is quote_ident().
 func QuoteIdent(s string) string { return quoteIdent(s) }
+
+// TempSchemaPrefix starts the name of every session's temporary schema
+// (PostgreSQL's pg_temp_N; names starting with pg_ are reserved in our
+// catalog, so ours are kalamdb_temp_N).
+const TempSchemaPrefix = "kalamdb_temp_"
+
+// IsTempSchema reports whether schema holds some session's temporary
+// tables.
+func IsTempSchema(schema string) bool { return strings.HasPrefix(schema, TempSchemaPrefix) }

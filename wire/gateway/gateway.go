@@ -118,6 +118,7 @@ type Gateway struct {
 	wg     sync.WaitGroup // WebSocket connections (hijacked: http.Server does not wait)
 	pids   atomic.Uint32
 	pool   *sessionPool // parameterized HTTP queries' sessions (sessions.go)
+	poller *poller      // watches parked WebSocket connections (wspark.go)
 
 	// mu guards perUser.
 	mu      sync.Mutex
@@ -140,6 +141,7 @@ func New(cfg Config) *Gateway {
 		tables: tables, origins: cfg.OriginPatterns,
 		ctx: ctx, cancel: cancel, perUser: make(map[string]int), pool: newSessionPool(),
 	}
+	g.poller = newPoller(ctx.Done(), log)
 	g.metrics = newMetrics(cfg.DB.Hub())
 	g.mux = http.NewServeMux()
 	g.mux.HandleFunc("POST /api/v1/query", g.handleQuery)

@@ -156,6 +156,12 @@ func (g *Gateway) execute(ctx context.Context, user string, req queryRequest, em
 		ps = &pooledSession{sess: sess, stmts: make(map[string]*sql.Statement)}
 	}
 	res, err := runStatement(ctx, ps, req)
+	if sql.IsResultTypeChanged(err) {
+		// DDL changed the columns of a statement this session kept: to
+		// the client it is a new request, so prepare it afresh.
+		delete(ps.stmts, req.SQL)
+		res, err = runStatement(ctx, ps, req)
+	}
 	if err == nil {
 		// Before the session goes back: its results are its own until then.
 		err = emit(res)

@@ -4,13 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"errors"
 	"io"
 	"net"
 	"net/http"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/coder/websocket"
@@ -21,10 +21,10 @@ import (
 	"github.com/kalamdb/kalamdb/sql"
 )
 
-// wsConn is one WebSocket client. Its reader goroutine is started by the
-// HTTP handler, which then returns so that net/http lets go of the request
-// and its buffers; a writer goroutine runs only while there is something
-// to send, so an idle connection costs one goroutine.
+// wsConn is one WebSocket client. A goroutine serves it only while the
+// client has sent something (wspark.go) and a writer goroutine runs only
+// while there is something to send, so an idle connection costs no
+// goroutine at all.
 type wsConn struct {
 	g      *Gateway
 	ws     *websocket.Conn
@@ -48,9 +48,21 @@ type wsConn struct {
 
 	live []*subscription // scratch for next
 
-	pinging  atomic.Bool
-	scratch  []notify.Notification // writer only
-	rendered [][]byte              // writer only
+	// The hijacked socket and its reader: the serving goroutine peeks at
+	// what the client sent (wspark.go); the writer sends pings on nc.
+	nc net.Conn
+	br *bufio.Reader
+	// state says who owns the connection: a serving goroutine (busy), the
+	// poller (parked), or nobody any more (done).
+	state     atomic.Int32
+	raw       syscall.RawConn // nc's socket, for the poller; nil until asked, or for TLS
+	armed     bool            // registered with the poller; serving goroutine only
+	lastHeard atomic.Int64    // unix nanos of the last frame from the client
+	lastPing  atomic.Int64    // unix nanos of the last ping sent
+	pingTimer *time.Timer
+	pingDue   bool                  // guarded by mu: the writer sends a ping next
+	scratch   []notify.Notification // writer only
+	rendered  [][]byte              // writer only
 }
 
 func (g *Gateway) handleWS(w http.ResponseWriter, r *http.Request) {
@@ -73,7 +85,8 @@ func (g *Gateway) handleWS(w http.ResponseWriter, r *http.Request) {
 	g.wg.Add(1) // under mu, so Close's Wait never races a first Add
 	g.mu.Unlock()
 
-	ws, err := websocket.Accept(smallBuffers{w}, r, &websocket.AcceptOptions{OriginPatterns: g.origins})
+	var hj hijacked
+	ws, err := websocket.Accept(smallBuffers{w, &hj}, r, &websocket.AcceptOptions{OriginPatterns: g.origins})
 	if err != nil {
 		g.releaseConn(claims.Subject)
 		g.wg.Done()
@@ -83,34 +96,26 @@ func (g *Gateway) handleWS(w http.ResponseWriter, r *http.Request) {
 	// has net/http's deep stack, and while it runs net/http keeps the
 	// request and its 4 KiB read and write buffers, all of which an idle
 	// connection would hold for its whole life.
-	go g.serveWS(ws, claims)
+	go g.serveWS(ws, hj, claims)
 }
 
-// serveWS runs one upgraded connection to its end.
-func (g *Gateway) serveWS(ws *websocket.Conn, claims auth.Claims) {
-	defer g.wg.Done()
-	defer g.releaseConn(claims.Subject)
-	defer func() {
-		// net/http no longer recovers for us: one connection's panic must
-		// not end the server.
-		if r := recover(); r != nil {
-			g.log.Error("panic in websocket connection", "user", claims.Subject, "panic", r, "stack", string(debug.Stack()))
-			_ = ws.CloseNow()
-		}
-	}()
+// serveWS sets up an upgraded connection and serves it (wspark.go): until
+// it parks, and again each time the client sends something, until its end.
+func (g *Gateway) serveWS(ws *websocket.Conn, hj hijacked, claims auth.Claims) {
 	ws.SetReadLimit(g.limits.MaxMessageBytes)
 	g.metrics.wsConns.Inc()
-	defer g.metrics.wsConns.Dec()
-
 	ctx, cancel := context.WithCancel(g.ctx)
 	c := &wsConn{
-		g: g, ws: ws, claims: claims, pid: g.nextPID(), ctx: ctx, cancel: cancel,
+		g: g, ws: ws, nc: hj.nc, br: hj.br, claims: claims, pid: g.nextPID(), ctx: ctx, cancel: cancel,
 		space: make(chan struct{}, 1), subs: make(map[string]*subscription),
 	}
-	defer c.close()
-	ping := time.AfterFunc(g.limits.PingInterval, c.ping)
-	defer ping.Stop()
-	c.readLoop()
+	c.heard()
+	c.lastPing.Store(c.lastHeard.Load())
+	c.mu.Lock() // ping reads the timer under mu, and may run at once
+	c.pingTimer = time.AfterFunc(g.limits.PingInterval, c.ping)
+	c.mu.Unlock()
+	context.AfterFunc(ctx, c.ended)
+	c.serve(false)
 }
 
 // Sizes of a WebSocket connection's buffered reader and writer, in place
@@ -125,7 +130,17 @@ const (
 
 // smallBuffers hands websocket.Accept the hijacked connection with small
 // buffers of its own; net/http's are dropped with the request.
-type smallBuffers struct{ http.ResponseWriter }
+type smallBuffers struct {
+	http.ResponseWriter
+	conn *hijacked
+}
+
+// hijacked is what the connection keeps of the hijack: the socket (for
+// server pings and parking) and the reader (to see what is buffered).
+type hijacked struct {
+	nc net.Conn
+	br *bufio.Reader
+}
 
 func (w smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	nc, brw, err := http.NewResponseController(w.ResponseWriter).Hijack()
@@ -143,6 +158,7 @@ func (w smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 			return nil, nil, err
 		}
 	}
+	w.conn.nc, w.conn.br = nc, br
 	return nc, bufio.NewReadWriter(br, bufio.NewWriterSize(nc, wsWriteBuffer)), nil
 }
 
@@ -158,27 +174,6 @@ func (g *Gateway) refuse(w http.ResponseWriter, err error, reason string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(httpStatus(e.Code))
 	_, _ = w.Write(append(buf, "}\n"...))
-}
-
-// readLoop handles client messages until the connection ends.
-func (c *wsConn) readLoop() {
-	for {
-		typ, data, err := c.ws.Read(c.ctx)
-		if err != nil {
-			if c.ctx.Err() == nil && websocket.CloseStatus(err) == -1 && !errors.Is(err, context.Canceled) {
-				c.g.log.Debug("websocket read", "user", c.claims.Subject, "err", err)
-			}
-			return
-		}
-		if typ != websocket.MessageText {
-			c.sendError("", pgerr.New(pgerr.ProtocolViolation, "messages are JSON text"))
-			continue
-		}
-		c.handleOffStack(data)
-		if c.ctx.Err() != nil {
-			return
-		}
-	}
 }
 
 // handleOffStack handles one client message on a goroutine of its own and
@@ -210,6 +205,9 @@ func (c *wsConn) close() {
 	}
 	c.mu.Unlock()
 	c.cancel()
+	c.mu.Lock()
+	c.pingTimer.Stop()
+	c.mu.Unlock()
 	c.writerWG.Wait()
 	c.mu.Lock()
 	subs := c.subs
@@ -223,30 +221,16 @@ func (c *wsConn) close() {
 	if c.sess != nil {
 		c.sess.Close()
 	}
-	if failed == nil {
-		code := websocket.StatusNormalClosure
-		if c.g.ctx.Err() != nil {
-			code = websocket.StatusGoingAway
-		}
-		_ = c.ws.Close(code, "")
+	code, reason := websocket.StatusNormalClosure, ""
+	switch {
+	case failed != nil:
+		e := toError(c.g.ctx, failed)
+		code, reason = websocket.StatusPolicyViolation, e.Message[:min(len(e.Message), 120)]
+	case c.g.ctx.Err() != nil:
+		code = websocket.StatusGoingAway
 	}
+	_ = c.ws.Close(code, reason)
 	_ = c.ws.CloseNow()
-}
-
-// ping sends a WebSocket ping; a peer that does not answer within
-// WriteTimeout is gone.
-func (c *wsConn) ping() {
-	if c.ctx.Err() != nil || !c.pinging.CompareAndSwap(false, true) {
-		return
-	}
-	defer c.pinging.Store(false)
-	ctx, cancel := context.WithTimeout(c.ctx, c.g.limits.WriteTimeout)
-	defer cancel()
-	if err := c.ws.Ping(ctx); err != nil {
-		c.cancel()
-		return
-	}
-	time.AfterFunc(c.g.limits.PingInterval, c.ping)
 }
 
 // poke tells the writer there is work (listener wake function: never
@@ -310,10 +294,17 @@ func (c *wsConn) queueLiveLocked(msg []byte) bool {
 func (c *wsConn) writeLoop() {
 	defer c.writerWG.Done()
 	for {
-		msg, err := c.next()
+		msg, ping, err := c.next()
 		if err != nil {
 			c.fail(err)
 			return
+		}
+		if ping {
+			if err := c.writePing(); err != nil {
+				c.fail(errSlowClient)
+				return
+			}
+			continue
 		}
 		if msg == nil {
 			return // next cleared writing
@@ -341,15 +332,21 @@ func (c *wsConn) stopWriting() {
 	c.mu.Unlock()
 }
 
-// next returns the next message to write, pumping live changes first;
-// nil (with writing cleared) when there is none.
-func (c *wsConn) next() ([]byte, error) {
+// next returns the next message to write, pumping live changes first,
+// or tells the writer to ping; nil (with writing cleared) when there is
+// nothing to do.
+func (c *wsConn) next() ([]byte, bool, error) {
 	for {
 		c.mu.Lock()
 		if c.failed != nil || c.ctx.Err() != nil {
 			c.writing = false
 			c.mu.Unlock()
-			return nil, nil
+			return nil, false, nil
+		}
+		if c.pingDue {
+			c.pingDue = false
+			c.mu.Unlock()
+			return nil, true, nil
 		}
 		if c.dirty {
 			c.dirty = false
@@ -363,14 +360,14 @@ func (c *wsConn) next() ([]byte, error) {
 			c.mu.Unlock()
 			// Render without mu: publishers poke under it.
 			if err := c.pump(live); err != nil {
-				return nil, err
+				return nil, false, err
 			}
 			c.mu.Lock()
 			for i, msg := range c.rendered {
 				c.rendered[i] = nil
 				if !c.queueLiveLocked(msg) {
 					c.mu.Unlock()
-					return nil, errSlowClient
+					return nil, false, errSlowClient
 				}
 			}
 			c.rendered = c.rendered[:0]
@@ -388,12 +385,12 @@ func (c *wsConn) next() ([]byte, error) {
 			case c.space <- struct{}{}:
 			default:
 			}
-			return msg, nil
+			return msg, false, nil
 		}
 		if !c.dirty {
 			c.writing = false
 			c.mu.Unlock()
-			return nil, nil
+			return nil, false, nil
 		}
 		c.mu.Unlock()
 	}
@@ -449,8 +446,7 @@ func (c *wsConn) fail(err error) {
 	ctx, cancel := context.WithTimeout(c.ctx, time.Second)
 	_ = c.ws.Write(ctx, websocket.MessageText, errorMessage("", e))
 	cancel()
-	_ = c.ws.Close(websocket.StatusPolicyViolation, e.Message[:min(len(e.Message), 120)])
-	c.cancel()
+	c.cancel() // the serving side closes with err's message (close)
 }
 
 // sendError reports an error about one request (or the connection when

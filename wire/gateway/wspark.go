@@ -1,0 +1,201 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"syscall"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/kalamdb/kalamdb/pgerr"
+)
+
+// An idle WebSocket connection is parked: no goroutine waits on it. A
+// goroutine blocked in a read would hold a stack of 4 KiB or more for as
+// long as the client stays quiet, which for a chat client is nearly
+// always; instead the gateway's poller (wspoll_linux.go) watches the
+// sockets of parked connections and starts a goroutine when a client
+// sends something. That goroutine reads and handles what arrived, then
+// parks the connection again.
+//
+// coder/websocket answers control frames only inside Read, which then
+// blocks for the next data message: a parked connection cannot leave
+// pongs to it. So the gateway sends its own pings (a raw frame, written
+// by the writer goroutine between messages) and reads the answering
+// pongs off the connection's buffered reader itself; a client that sent
+// nothing between two pings is gone. Other frames go to the library.
+// Where parking is not possible (TLS hides buffered data in tls.Conn, or
+// no poller), the serving goroutine simply stays and blocks in its read.
+
+// Who owns a connection (wsConn.state).
+const (
+	connBusy   int32 = iota // a serving goroutine runs it
+	connParked              // the poller will start one when the client sends
+	connDone                // ended
+)
+
+// serve reads and handles what the client sent, parks the connection when
+// nothing more is buffered, and ends it when it closes. woken says the
+// socket is readable (or closed): read before parking again.
+func (c *wsConn) serve(woken bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			c.g.log.Error("panic in websocket connection", "user", c.claims.Subject, "panic", r)
+			c.finish()
+		}
+	}()
+	for c.ctx.Err() == nil {
+		if !woken && c.br.Buffered() == 0 && c.park() {
+			return // the poller owns it now
+		}
+		woken = false
+		if c.ctx.Err() != nil {
+			break
+		}
+		if pong, err := c.skipPong(); err != nil {
+			break
+		} else if pong {
+			continue
+		}
+		typ, data, err := c.ws.Read(c.ctx)
+		c.heard()
+		if err != nil {
+			if c.ctx.Err() == nil && websocket.CloseStatus(err) == -1 && !errors.Is(err, context.Canceled) && !errors.Is(err, io.EOF) {
+				c.g.log.Debug("websocket read", "user", c.claims.Subject, "err", err)
+			}
+			break
+		}
+		if typ != websocket.MessageText {
+			c.sendError("", pgerr.New(pgerr.ProtocolViolation, "messages are JSON text"))
+			continue
+		}
+		c.handleOffStack(data)
+	}
+	c.finish()
+}
+
+// park hands the connection to the poller until the client sends more and
+// reports whether it did; when it did not (no poller, or the connection
+// ended meanwhile) the caller keeps serving.
+func (c *wsConn) park() bool {
+	if !c.g.poller.usable(c) {
+		return false
+	}
+	c.state.Store(connParked)
+	if c.ctx.Err() == nil && c.g.poller.arm(c) == nil {
+		return true
+	}
+	// Ending, or the poller failed: whoever takes it back serves it.
+	return !c.state.CompareAndSwap(connParked, connBusy)
+}
+
+// wake runs on the poller when a parked connection's client sent
+// something.
+func (c *wsConn) wake() {
+	if c.state.CompareAndSwap(connParked, connBusy) {
+		go c.serve(true)
+	}
+}
+
+// ended runs when the connection's context ends (a failure, a dead peer,
+// shutdown): a parked connection is closed on a goroutine of its own, a
+// busy one has its read interrupted so its serving goroutine ends it.
+func (c *wsConn) ended() {
+	if c.state.CompareAndSwap(connParked, connBusy) {
+		go c.finish()
+		return
+	}
+	_ = c.nc.SetReadDeadline(time.Unix(1, 0))
+}
+
+// finish closes the connection and releases what it held; the serving
+// goroutine calls it once, at the end.
+func (c *wsConn) finish() {
+	if c.state.Swap(connDone) == connDone {
+		return
+	}
+	_ = c.nc.SetReadDeadline(time.Time{}) // let the close handshake read
+	c.g.poller.forget(c)
+	c.close()
+	c.g.metrics.wsConns.Dec()
+	c.g.releaseConn(c.claims.Subject)
+	c.g.wg.Done()
+}
+
+func (c *wsConn) heard() { c.lastHeard.Store(time.Now().UnixNano()) }
+
+// skipPong consumes a pong frame at the head of the buffered input; it
+// reports false, consuming nothing, for any other frame.
+func (c *wsConn) skipPong() (bool, error) {
+	head, err := c.br.Peek(2)
+	if err != nil {
+		return false, nil // the library reports it
+	}
+	const opPong = 0xA
+	if head[0] != 0x80|opPong {
+		return false, nil // not a whole pong frame (FIN set): the library's
+	}
+	n := 2 + int(head[1]&0x7F) // control frames carry at most 125 bytes
+	if head[1]&0x80 != 0 {
+		n += 4 // the client's masking key
+	}
+	if head[1]&0x7F > 125 {
+		return false, nil // malformed: the library fails the connection
+	}
+	if _, err := c.br.Discard(n); err != nil {
+		return false, err
+	}
+	c.heard()
+	return true, nil
+}
+
+// ping runs on the ping timer: a client that sent nothing since the last
+// ping is gone; otherwise the writer sends another.
+func (c *wsConn) ping() {
+	if c.ctx.Err() != nil {
+		return
+	}
+	if c.lastHeard.Load() < c.lastPing.Load() {
+		c.g.log.Debug("websocket client did not answer a ping", "user", c.claims.Subject)
+		c.cancel()
+		return
+	}
+	c.lastPing.Store(time.Now().UnixNano())
+	c.mu.Lock()
+	c.pingDue = true
+	c.startWriterLocked()
+	c.pingTimer.Reset(c.g.limits.PingInterval)
+	c.mu.Unlock()
+}
+
+// pingFrame is a server ping: FIN, opcode 9, no payload (unmasked).
+var pingFrame = []byte{0x89, 0x00}
+
+// writePing writes a ping on the socket (writer goroutine only, between
+// messages: the library has flushed each message it wrote).
+func (c *wsConn) writePing() error {
+	if err := c.nc.SetWriteDeadline(time.Now().Add(c.g.limits.WriteTimeout)); err != nil {
+		return err
+	}
+	_, err := c.nc.Write(pingFrame)
+	if err2 := c.nc.SetWriteDeadline(time.Time{}); err == nil {
+		err = err2
+	}
+	return err
+}
+
+// rawConn returns the socket under nc for the poller, or nil (TLS).
+func rawConn(nc net.Conn) syscall.RawConn {
+	tc, ok := nc.(*net.TCPConn)
+	if !ok {
+		return nil
+	}
+	rc, err := tc.SyscallConn()
+	if err != nil {
+		return nil
+	}
+	return rc
+}

@@ -1,0 +1,110 @@
+package gateway_test
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/kalamdb/kalamdb/auth"
+	"github.com/kalamdb/kalamdb/wire/gateway"
+)
+
+// Idle subscribed connections are parked: they hold no goroutine on the
+// server, and each wakes when its client sends or a change arrives.
+func TestIdleConnectionsAreParked(t *testing.T) {
+	ts := setup(t, gateway.Limits{})
+	const n = 40
+	time.Sleep(100 * time.Millisecond)
+	before := runtime.NumGoroutine()
+	clients := make([]*wsClient, n)
+	for i := range clients {
+		user := fmt.Sprintf("park_%d", i)
+		clients[i] = ts.dial(ts.token(user, auth.RoleUser))
+		clients[i].send(`{"type":"subscribe","userId":"` + user + `"}`)
+		clients[i].expect("subscribed")
+	}
+	var grown int
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		// Client and server share the process: a client connection that
+		// is not reading costs no goroutine either.
+		if grown = runtime.NumGoroutine() - before; grown < n/4 || time.Now().After(deadline) {
+			break
+		}
+	}
+	if grown >= n/4 {
+		t.Fatalf("%d idle connections added %d goroutines, want them parked", n, grown)
+	}
+	// Parked connections still answer and still receive their changes.
+	pg := ts.pg("svc", auth.RoleService)
+	for i, c := range clients {
+		exec(t, pg, fmt.Sprintf("INSERT INTO park_%d.messages (conversation_id, content) VALUES ('c', 'hi %d')", i, i))
+		if m := c.expect("change"); str(m.Row["content"]) != fmt.Sprintf("hi %d", i) {
+			t.Fatalf("client %d: change %s", i, m.raw)
+		}
+		c.send(`{"type":"ping"}`)
+		c.expect("pong")
+	}
+}
+
+// The server pings; a client that reads answers (coder/websocket answers
+// inside Read) and stays; one that never answers is disconnected.
+func TestServerPings(t *testing.T) {
+	ts := setup(t, gateway.Limits{PingInterval: 100 * time.Millisecond})
+	alive := ts.dial(ts.token("user_alice", auth.RoleUser))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	got := make(chan string, 16)
+	go func() {
+		for {
+			_, data, err := alive.conn.Read(ctx)
+			if err != nil {
+				close(got)
+				return
+			}
+			got <- string(data)
+		}
+	}()
+
+	// A bare client: it upgrades, then never reads or answers.
+	nc, err := net.Dial("tcp", ts.HTTPAddr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	key := make([]byte, 16)
+	rand.Read(key)
+	fmt.Fprintf(nc, "GET /ws?token=%s HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
+		"Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n\r\n",
+		ts.token("user_bob", auth.RoleUser), ts.HTTPAddr(), base64.StdEncoding.EncodeToString(key))
+	br := bufio.NewReader(nc)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil || resp.StatusCode != http.StatusSwitchingProtocols {
+		t.Fatalf("upgrade: %v %v", resp, err)
+	}
+
+	time.Sleep(time.Second) // ten ping intervals
+	// The silent client was dropped: after the pings it never answered,
+	// its connection reaches EOF (a close frame may come first).
+	nc.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := io.Copy(io.Discard, br); err != nil {
+		t.Fatalf("silent client: %v, want the server to close the connection", err)
+	}
+	// The reading client is still served.
+	alive.send(`{"type":"ping"}`)
+	select {
+	case m, ok := <-got:
+		if !ok || m != `{"type":"pong"}` {
+			t.Fatalf("answering client got %q (open %v), want a pong", m, ok)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("answering client: no pong")
+	}
+}

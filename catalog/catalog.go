@@ -38,7 +38,10 @@ type Catalog struct {
 	users   map[string]*UserInfo
 	views   map[string]*View // by schema.name (views.go)
 	nextID  uint32
-	version uint64 // bumped by every change, so prepared plans can tell they are stale
+	version uint64
+	// identMu serializes identity reservations (identity.go), which take
+	// no part in DDL.
+	identMu sync.Mutex // bumped by every change, so prepared plans can tell they are stale
 }
 
 // Version changes whenever any catalog object changes.
@@ -291,6 +294,21 @@ func (c *Catalog) CreateTable(ctx context.Context, t *Table, ifNotExists bool) (
 		t.Columns[i].ID = uint32(i + 1)
 	}
 	t.NextColumn = uint32(len(t.Columns) + 1)
+	// Indexes given with the table (UNIQUE constraints) name columns by
+	// their ids, which are position+1 in a new table.
+	for i := range t.Indexes {
+		name := t.Indexes[i].Name
+		if name == t.Name || c.relationExists(t.Schema, name) {
+			return nil, false, errTableExists(name)
+		}
+		for _, prev := range t.Indexes[:i] {
+			if prev.Name == name {
+				return nil, false, errTableExists(name)
+			}
+		}
+		t.Indexes[i].ID = c.nextID
+		c.nextID++
+	}
 	if err := c.write(ctx, map[string]any{tableKey(t.ID): t}); err != nil {
 		return nil, false, err
 	}
@@ -310,7 +328,7 @@ func (c *Catalog) DropTable(ctx context.Context, schema, name string, ifExists b
 		}
 		return nil, errNoTable(name)
 	}
-	if err := c.write(ctx, nil, tableKey(t.ID)); err != nil {
+	if err := c.write(ctx, nil, append(c.identityKeys(t), tableKey(t.ID))...); err != nil {
 		return nil, err
 	}
 	delete(c.tables, t.QualifiedName())

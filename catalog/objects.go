@@ -36,6 +36,9 @@ type Column struct {
 	// was added read as (ADD COLUMN ... DEFAULT constant); "" means NULL.
 	Missing    string `json:"missing,omitempty"`
 	HasMissing bool   `json:"has_missing,omitempty"`
+	// Identity is IdentityAlways or IdentityByDefault for a GENERATED ...
+	// AS IDENTITY column, whose values come from ReserveIdentity.
+	Identity string `json:"identity,omitempty"`
 }
 
 // Options are a table's WITH (...) options.
@@ -66,6 +69,9 @@ type Index struct {
 	Name    string   `json:"name"`
 	Columns []uint32 `json:"columns"` // column ids, so DROP COLUMN elsewhere keeps it valid
 	Unique  bool     `json:"unique,omitempty"`
+	// Constraint marks the index of a UNIQUE constraint of CREATE TABLE,
+	// which pg_constraint lists and DROP INDEX refuses to drop alone.
+	Constraint bool `json:"constraint,omitempty"`
 }
 
 // ColumnByID returns the index into Columns of the column with id, or -1.

@@ -116,7 +116,7 @@ func (s *Server) startHTTP(cfg Config, tlsConf *tls.Config) error {
 		ln = tls.NewListener(ln, tlsConf)
 	}
 	s.log.Info("listening", "proto", "http", "addr", s.httpLn.Addr().String())
-	go func() { s.httpDone <- s.http.Serve(ln) }()
+	go func() { s.httpDone <- s.http.Serve(s.gw.Listener(ln)) }()
 	return nil
 }
 

@@ -208,6 +208,14 @@ func (s *Session) addColumn(cmd *pg_query.AlterTableCmd) (*alterStep, error) {
 	if isPK {
 		return nil, pgerr.New(pgerr.FeatureNotSupported, "adding a primary-key column is not supported")
 	}
+	for _, n := range cmd.Def.GetColumnDef().Constraints {
+		switch n.GetConstraint().Contype {
+		case pg_query.ConstrType_CONSTR_UNIQUE:
+			return nil, pgerr.New(pgerr.FeatureNotSupported, "adding a UNIQUE column is not supported: add the column, then CREATE UNIQUE INDEX")
+		case pg_query.ConstrType_CONSTR_IDENTITY:
+			return nil, pgerr.New(pgerr.FeatureNotSupported, "adding an identity column is not supported")
+		}
+	}
 	volatile := false
 	var defNode *pg_query.Node
 	if col.Default != "" {

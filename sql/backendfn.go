@@ -3,6 +3,7 @@ package sql
 import (
 	"context"
 	"math"
+	"sort"
 	"sync"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 
 	"github.com/kalamdb/kalamdb/auth"
 	"github.com/kalamdb/kalamdb/pgerr"
+	"github.com/kalamdb/kalamdb/sql/pgcatalog"
 )
 
 // ConnControl is the front door's handle on a session's connection, for
@@ -28,6 +30,32 @@ type ConnControl interface {
 	// them when all is set; false when name does not exist. It is called
 	// on the session's own goroutine.
 	Deallocate(name string, all bool) bool
+}
+
+// PreparedLister is a ConnControl that can list its protocol-level
+// prepared statements for pg_prepared_statements (optional, so other
+// front doors need not). Called on the session's own goroutine.
+type PreparedLister interface {
+	// PreparedStatements returns the named prepared statements.
+	PreparedStatements() map[string]*Statement
+}
+
+// preparedStatements lists the session's prepared statements, by name.
+func (s *Session) preparedStatements() []pgcatalog.PreparedStatement {
+	pl, ok := s.ctl.get().(PreparedLister)
+	if !ok {
+		return nil
+	}
+	var out []pgcatalog.PreparedStatement
+	for name, st := range pl.PreparedStatements() {
+		ps := pgcatalog.PreparedStatement{Name: name, Statement: st.query, PrepareTime: st.prepared}
+		for _, t := range st.paramTypes {
+			ps.ParamTypes = append(ps.ParamTypes, uint32(t))
+		}
+		out = append(out, ps)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
 }
 
 // connControl holds a session's ConnControl; other sessions read it.

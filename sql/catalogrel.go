@@ -76,6 +76,7 @@ func (s *Session) catalogView() *pgcatalog.View {
 		PID:        s.pid,
 		Started:    s.eng.started,
 		Activity:   s.eng.sessions.snapshot,
+		Prepared:   s.preparedStatements,
 		Settings: func() []pgcatalog.Setting {
 			out := make([]pgcatalog.Setting, len(s.settings.defs.list))
 			for i, d := range s.settings.defs.list {

@@ -83,15 +83,13 @@ func (s *Session) bindOnConflict(oc *pg_query.OnConflictClause, ref *tableRef, l
 		a := assignment{col: i}
 		node := rt.Val
 		if node.GetSetToDefault() != nil {
-			if t.Columns[i].Default == "" {
-				node = nil
-			} else if node, err := s.eng.parseExpr(t.Columns[i].Default); err != nil {
+			e, err := s.columnDefault(t, i, params)
+			if err != nil {
 				return nil, err
+			}
+			if e == nil {
+				node = nil
 			} else {
-				e, err := expr.CompileAs(node, noScope{}, params, t.Columns[i].Type)
-				if err != nil {
-					return nil, err
-				}
 				a.e = e
 				c.sets = append(c.sets, a)
 				continue

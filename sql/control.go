@@ -32,24 +32,58 @@ func (s *Session) bindTransaction(t *pg_query.TransactionStmt) (plan, error) {
 		}
 	case pg_query.TransactionStmtKind_TRANS_STMT_COMMIT:
 		fn = func(ctx context.Context, x *execCtx) (*Result, error) {
+			chain, err := s.chainFrom(t)
+			if err != nil {
+				return nil, err
+			}
 			if s.tx != nil && s.tx.failed {
 				s.rollback()
+				chain()
 				return tagOnly("ROLLBACK"), nil
 			}
 			if err := s.commit(ctx); err != nil {
 				return nil, statementError(ctx, err)
 			}
+			chain()
 			return tagOnly("COMMIT"), nil
 		}
 	case pg_query.TransactionStmtKind_TRANS_STMT_ROLLBACK:
 		fn = func(ctx context.Context, x *execCtx) (*Result, error) {
+			chain, err := s.chainFrom(t)
+			if err != nil {
+				return nil, err
+			}
 			s.rollback()
+			chain()
 			return tagOnly("ROLLBACK"), nil
 		}
 	default:
 		return s.bindSavepoint(t)
 	}
 	return &funcPlan{k: kindTxControl, fn: fn}, nil
+}
+
+// chainFrom prepares COMMIT/ROLLBACK AND CHAIN: the returned function
+// opens the next transaction block with the ending one's access mode and
+// isolation level (a no-op without AND CHAIN).
+func (s *Session) chainFrom(t *pg_query.TransactionStmt) (func(), error) {
+	if !t.Chain {
+		return func() {}, nil
+	}
+	if s.tx == nil || !s.tx.explicit {
+		kind := "COMMIT"
+		if t.Kind == pg_query.TransactionStmtKind_TRANS_STMT_ROLLBACK {
+			kind = "ROLLBACK"
+		}
+		return nil, pgerr.New(pgerr.NoActiveSQLTransaction, "%s AND CHAIN can only be used in transaction blocks", kind)
+	}
+	readOnly := s.tx.accessReadOnly
+	iso, _ := s.settings.get("transaction_isolation")
+	return func() {
+		s.begin(true)
+		s.setTxReadOnly(readOnly)
+		s.setTxIsolation(iso)
+	}, nil
 }
 
 // undoEntry restores one setting changed inside a transaction.
@@ -117,8 +151,20 @@ func (s *Session) bindSet(v *pg_query.VariableSetStmt) (plan, error) {
 	switch v.Kind {
 	case pg_query.VariableSetKind_VAR_SET_MULTI:
 		// SET TRANSACTION / SESSION CHARACTERISTICS: accepted, every
-		// transaction here is serializable snapshot isolation already.
-		return utility(func(context.Context, *execCtx) (*Result, error) { return tagOnly("SET"), nil }), nil
+		// transaction here is snapshot isolation already; SET TRANSACTION
+		// ISOLATION LEVEL shows in transaction_isolation.
+		return utility(func(context.Context, *execCtx) (*Result, error) {
+			if name == "transaction" {
+				for _, o := range v.Args {
+					if d := o.GetDefElem(); d != nil && d.Defname == "transaction_isolation" {
+						if c := d.Arg.GetAConst(); c != nil && c.GetSval() != nil {
+							s.setTxIsolation(c.GetSval().Sval)
+						}
+					}
+				}
+			}
+			return tagOnly("SET"), nil
+		}), nil
 	case pg_query.VariableSetKind_VAR_RESET_ALL:
 		return utility(func(context.Context, *execCtx) (*Result, error) {
 			for _, d := range s.settings.defs.list {
@@ -234,7 +280,7 @@ func (s *Session) bindShow(v *pg_query.VariableShowStmt) (plan, error) {
 		}
 	case "transaction isolation level", "transaction_isolation":
 		colName = "transaction_isolation"
-		get = func() string { return "serializable" }
+		get = func() string { v, _ := s.settings.get("transaction_isolation"); return v }
 	default:
 		d, err := s.settings.lookup(name)
 		if err != nil {

@@ -57,7 +57,11 @@ func (s *Session) bindCreateTable(cs *pg_query.CreateStmt) (plan, error) {
 			}
 			t.Schema = schema
 		}
-		if _, _, err := s.eng.cat.CreateTable(ctx, t, cs.IfNotExists); err != nil {
+		// A prepared CREATE TABLE may run again: name a copy's indexes.
+		def := *t
+		def.Indexes = append([]catalog.Index(nil), t.Indexes...)
+		s.nameUniqueIndexes(&def)
+		if _, _, err := s.eng.cat.CreateTable(ctx, &def, cs.IfNotExists); err != nil {
 			return nil, err
 		}
 		return tagOnly("CREATE TABLE"), nil
@@ -68,12 +72,22 @@ func (s *Session) bindCreateTable(cs *pg_query.CreateStmt) (plan, error) {
 func (s *Session) tableDefinition(cs *pg_query.CreateStmt) (*catalog.Table, error) {
 	t := &catalog.Table{Schema: cs.Relation.Schemaname, Name: cs.Relation.Relname, Type: catalog.Shared}
 	var pk []string
+	var uniques []uniqueConstraint
 	for _, elt := range cs.TableElts {
 		switch {
 		case elt.GetColumnDef() != nil:
 			col, isPK, err := s.columnDefinition(elt.GetColumnDef())
 			if err != nil {
 				return nil, err
+			}
+			for _, n := range elt.GetColumnDef().Constraints {
+				if c := n.GetConstraint(); c.Contype == pg_query.ConstrType_CONSTR_UNIQUE {
+					u, err := readUnique(c, col.Name)
+					if err != nil {
+						return nil, err
+					}
+					uniques = append(uniques, u)
+				}
 			}
 			if t.ColumnIndex(col.Name) >= 0 {
 				return nil, pgerr.New(pgerr.DuplicateColumn, "column %q specified more than once", col.Name)
@@ -87,6 +101,14 @@ func (s *Session) tableDefinition(cs *pg_query.CreateStmt) (*catalog.Table, erro
 			}
 		case elt.GetConstraint() != nil:
 			c := elt.GetConstraint()
+			if c.Contype == pg_query.ConstrType_CONSTR_UNIQUE {
+				u, err := readUnique(c, "")
+				if err != nil {
+					return nil, err
+				}
+				uniques = append(uniques, u)
+				continue
+			}
 			if c.Contype != pg_query.ConstrType_CONSTR_PRIMARY {
 				return nil, unsupportedConstraint(c)
 			}
@@ -106,6 +128,9 @@ func (s *Session) tableDefinition(cs *pg_query.CreateStmt) (*catalog.Table, erro
 		t.PrimaryKey = append(t.PrimaryKey, i)
 		t.Columns[i].NotNull = true
 	}
+	if err := addUniqueIndexes(t, uniques); err != nil {
+		return nil, err
+	}
 	if err := tableOptions(t, cs.Options); err != nil {
 		return nil, err
 	}
@@ -114,7 +139,7 @@ func (s *Session) tableDefinition(cs *pg_query.CreateStmt) (*catalog.Table, erro
 
 func unsupportedConstraint(c *pg_query.Constraint) error {
 	kind := strings.ToLower(strings.TrimPrefix(c.Contype.String(), "CONSTR_"))
-	return pgerr.New(pgerr.FeatureNotSupported, "%s constraints are not supported yet (only PRIMARY KEY, NOT NULL and DEFAULT)", kind)
+	return pgerr.New(pgerr.FeatureNotSupported, "%s constraints are not supported yet (only PRIMARY KEY, UNIQUE, NOT NULL and DEFAULT)", kind)
 }
 
 // columnDefinition reads one column of CREATE TABLE.
@@ -139,10 +164,23 @@ func (s *Session) columnDefinition(cd *pg_query.ColumnDef) (catalog.Column, bool
 			col.NotNull = false
 		case pg_query.ConstrType_CONSTR_PRIMARY:
 			isPK, col.NotNull = true, true
+		case pg_query.ConstrType_CONSTR_UNIQUE:
+			// tableDefinition adds the index once all columns are known.
+		case pg_query.ConstrType_CONSTR_IDENTITY:
+			if col.Identity != "" || col.Default != "" {
+				return col, false, pgerr.New(pgerr.SyntaxError, "multiple identity or default specifications for column %q", col.Name)
+			}
+			if col.Identity, err = identityOption(c, col.Name, typ); err != nil {
+				return col, false, err
+			}
+			col.NotNull = true
 		case pg_query.ConstrType_CONSTR_DEFAULT:
 			text, err := deparseExpr(c.RawExpr)
 			if err != nil {
 				return col, false, err
+			}
+			if col.Identity != "" {
+				return col, false, pgerr.New(pgerr.SyntaxError, "both default and identity specified for column %q", col.Name)
 			}
 			// Check the default compiles for the column's type now, not at
 			// the first INSERT.

@@ -59,6 +59,8 @@ type Engine struct {
 	started  time.Time
 	// tempSeq numbers the sessions' temporary schemas (temp.go).
 	tempSeq atomic.Uint64
+	// idents caches reserved identity column values (identity.go).
+	idents identityCache
 }
 
 // NewEngine returns an engine over cfg's stores.

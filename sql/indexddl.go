@@ -2,8 +2,6 @@ package sql
 
 import (
 	"context"
-	"strconv"
-	"strings"
 
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
@@ -81,22 +79,11 @@ func (s *Session) bindCreateIndex(st *pg_query.IndexStmt) (plan, error) {
 // chooseIndexName is PostgreSQL's default: table_col1_col2_idx, then
 // idx1, idx2 ... until the name is free, within 63 bytes.
 func (s *Session) chooseIndexName(t *catalog.Table, cols []string) string {
-	base := t.Name + "_" + strings.Join(cols, "_")
-	for n := 0; ; n++ {
-		suffix := "_idx"
-		if n > 0 {
-			suffix += strconv.Itoa(n)
-		}
-		name := base
-		if len(name)+len(suffix) > 63 {
-			name = name[:63-len(suffix)]
-		}
-		name += suffix
+	return chooseRelationName(t.Name, cols, "idx", func(name string) bool {
 		_, taken := s.eng.cat.Table(t.Schema, name)
-		if _, _, ok := s.eng.cat.FindIndex(t.Schema, name); !taken && !ok {
-			return name
-		}
-	}
+		_, _, ok := s.eng.cat.FindIndex(t.Schema, name)
+		return taken || ok
+	})
 }
 
 // buildIndex writes the entries of every existing row of t into ix.
@@ -153,7 +140,12 @@ func (s *Session) dropIndexes(ctx context.Context, d *pg_query.DropStmt) (*Resul
 		}
 		schema := ""
 		for _, sc := range schemas {
-			if _, _, ok := s.eng.cat.FindIndex(sc, name); ok {
+			if t, ix, ok := s.eng.cat.FindIndex(sc, name); ok {
+				if ix.Constraint {
+					e := pgerr.New(pgerr.DependentObjectsStillExist, "cannot drop index %s because constraint %s on table %s requires it", name, name, t.Name)
+					e.Hint = "You can drop constraint " + name + " on table " + t.Name + " instead."
+					return nil, e
+				}
 				schema = sc
 				break
 			}

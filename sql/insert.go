@@ -99,6 +99,9 @@ func (s *Session) bindInsert(ins *pg_query.InsertStmt, params *expr.Params) (pla
 			return nil, pgerr.New(pgerr.SyntaxError, "INSERT has more expressions than target columns")
 		}
 	}
+	if err := applyIdentityOverride(t, ins.Override, p); err != nil {
+		return nil, err
+	}
 	if ins.OnConflictClause != nil {
 		if p.conflict, err = s.bindOnConflict(ins.OnConflictClause, ref, layout, params); err != nil {
 			return nil, err
@@ -113,19 +116,30 @@ func (s *Session) bindInsert(ins *pg_query.InsertStmt, params *expr.Params) (pla
 // compileDefaults compiles each column's default expression.
 func compileDefaults(s *Session, t *catalog.Table, params *expr.Params) ([]expr.Expr, error) {
 	out := make([]expr.Expr, len(t.Columns))
-	for i, c := range t.Columns {
-		if c.Default == "" {
-			continue
-		}
-		n, err := s.eng.parseExpr(c.Default)
-		if err != nil {
-			return nil, err
-		}
-		if out[i], err = expr.CompileAs(n, noScope{}, params, c.Type); err != nil {
+	for i := range t.Columns {
+		var err error
+		if out[i], err = s.columnDefault(t, i, params); err != nil {
 			return nil, err
 		}
 	}
 	return out, nil
+}
+
+// columnDefault compiles the default of column i of t: nil for none, the
+// next value for an identity column.
+func (s *Session) columnDefault(t *catalog.Table, i int, params *expr.Params) (expr.Expr, error) {
+	c := t.Columns[i]
+	if c.Identity != "" {
+		return newIdentityExpr(s.eng, t, i), nil
+	}
+	if c.Default == "" {
+		return nil, nil
+	}
+	n, err := s.eng.parseExpr(c.Default)
+	if err != nil {
+		return nil, err
+	}
+	return expr.CompileAs(n, noScope{}, params, c.Type)
 }
 
 func (p *insertPlan) exec(ctx context.Context, x *execCtx) (*Result, error) {

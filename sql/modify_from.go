@@ -203,14 +203,8 @@ func (s *Session) bindAssignments(t *catalog.Table, targets []*pg_query.Node, sc
 			if a.e, err = expr.CompileAs(val, scope, params, t.Columns[i].Type); err != nil {
 				return nil, err
 			}
-		} else if t.Columns[i].Default != "" {
-			n, err := s.eng.parseExpr(t.Columns[i].Default)
-			if err != nil {
-				return nil, err
-			}
-			if a.e, err = expr.CompileAs(n, noScope{}, params, t.Columns[i].Type); err != nil {
-				return nil, err
-			}
+		} else if a.e, err = s.columnDefault(t, i, params); err != nil {
+			return nil, err
 		}
 		sets = append(sets, a)
 	}

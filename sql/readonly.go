@@ -16,16 +16,36 @@ import (
 // opened.
 func (s *Session) beginOptions(opts []*pg_query.Node) {
 	readOnly := s.settingOn("default_transaction_read_only")
+	iso, _ := s.settings.get("default_transaction_isolation")
 	for _, o := range opts {
 		d := o.GetDefElem()
-		if d == nil || d.Defname != "transaction_read_only" {
+		if d == nil {
 			continue
 		}
-		if c := d.Arg.GetAConst(); c != nil && c.GetIval() != nil {
+		c := d.Arg.GetAConst()
+		switch {
+		case c == nil:
+		case d.Defname == "transaction_read_only" && c.GetIval() != nil:
 			readOnly = c.GetIval().Ival != 0
+		case d.Defname == "transaction_isolation" && c.GetSval() != nil:
+			iso = c.GetSval().Sval
 		}
 	}
 	s.setTxReadOnly(readOnly)
+	s.setTxIsolation(iso)
+}
+
+// setTxIsolation shows the isolation level a transaction asked for in
+// transaction_isolation until it ends. Every level runs as snapshot
+// isolation here (stronger than read committed); the setting is what
+// clients check that their request was taken.
+func (s *Session) setTxIsolation(level string) {
+	if s.tx == nil {
+		return
+	}
+	old, _ := s.settings.get("transaction_isolation")
+	s.settings.put("transaction_isolation", level)
+	s.remember(true, func() { s.settings.put("transaction_isolation", old) })
 }
 
 // setTxReadOnly records the transaction's access mode and shows it in

@@ -135,7 +135,7 @@ func (s *Session) Prepare(query string, paramTypes []types.OID) (*Statement, err
 	default:
 		return nil, pgerr.New(pgerr.SyntaxError, "cannot insert multiple commands into a prepared statement")
 	}
-	st := &Statement{node: stmts[0].Stmt, query: query}
+	st := &Statement{node: stmts[0].Stmt, query: query, prepared: time.Now()}
 	params := &expr.Params{Types: append([]types.OID(nil), paramTypes...)}
 	if err := s.bindStatement(st, params); err != nil {
 		return nil, err
@@ -276,11 +276,20 @@ func (s *Session) env(params []any) *expr.Env {
 	}
 }
 
-// statementContext applies statement_timeout.
-func (s *Session) statementContext(ctx context.Context) (context.Context, context.CancelFunc) {
+// StatementTimeout is the statement_timeout setting, 0 for none.
+func (s *Session) StatementTimeout() time.Duration {
 	v, _ := s.settings.get("statement_timeout")
 	d, err := parseMillis(v)
-	if err != nil || d <= 0 {
+	if err != nil || d < 0 {
+		return 0
+	}
+	return d
+}
+
+// statementContext applies statement_timeout.
+func (s *Session) statementContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	d := s.StatementTimeout()
+	if d <= 0 {
 		return context.WithCancel(ctx)
 	}
 	return context.WithTimeoutCause(ctx, d, pgerr.New(pgerr.QueryCanceled, "canceling statement due to statement timeout"))

@@ -31,6 +31,7 @@ func settingsTable() []setting {
 		{name: "search_path", def: `"$user", public`},
 		{name: "statement_timeout", def: "0", check: checkDuration},
 		{name: "lock_timeout", def: "0", check: checkDuration},
+		{name: "log_statement", def: "none", check: checkOneOf("none", "ddl", "mod", "all")},
 		{name: "work_mem", def: "256MB", check: checkMemSize},
 		{name: "idle_in_transaction_session_timeout", def: "0", check: checkDuration},
 		{name: "client_min_messages", def: "notice"},

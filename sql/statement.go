@@ -1,6 +1,8 @@
 package sql
 
 import (
+	"time"
+
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
 	"github.com/kalamdb/kalamdb/types"
@@ -11,6 +13,7 @@ import (
 type Statement struct {
 	node       *pg_query.Node // shared parse tree: never modified
 	query      string         // its text, for pg_stat_activity
+	prepared   time.Time      // for pg_prepared_statements
 	empty      bool
 	plan       plan
 	version    uint64 // catalog version plan was bound against

@@ -81,6 +81,8 @@ func (s *Session) createTempTable(ctx context.Context, t *catalog.Table, cs *pg_
 	}
 	def := *t
 	def.Schema = schema
+	def.Indexes = append([]catalog.Index(nil), t.Indexes...)
+	s.nameUniqueIndexes(&def)
 	created, ok, err := s.eng.cat.CreateTable(ctx, &def, cs.IfNotExists)
 	if err != nil {
 		return nil, err

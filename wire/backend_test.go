@@ -42,6 +42,7 @@ type testBackend struct {
 	sleeping    chan struct{} // receives when a "sleep" starts, if non-nil
 	sessionErr  error         // NewSession fails with it when set
 	initialVars []sql.Param   // the first ReportedChanges
+	timeout     time.Duration // the sessions' statement_timeout
 
 	mu     sync.Mutex // guards params
 	params map[string]string
@@ -115,6 +116,8 @@ func (s *testSession) Prepare(query string, paramTypes []types.OID) (*sql.Statem
 func (s *testSession) Sync(context.Context, bool) error { return nil }
 
 func (s *testSession) ExtraFloatDigits() int { return 1 }
+
+func (s *testSession) StatementTimeout() time.Duration { return s.b.timeout }
 
 func (s *testSession) Execute(ctx context.Context, st *sql.Statement, params []any) (*sql.Result, error) {
 	q, ok := s.stmts[st]

@@ -187,6 +187,12 @@ func (c *conn) handle(msg pgproto3.FrontendMessage) bool {
 			return true
 		}
 	}
+	switch msg.(type) {
+	case *pgproto3.Parse, *pgproto3.Bind, *pgproto3.Describe, *pgproto3.Execute, *pgproto3.Close:
+		if err := c.statementTimer(); err != nil {
+			return c.extError(err)
+		}
+	}
 	switch m := msg.(type) {
 	case *pgproto3.Query:
 		return c.simpleQuery(m.String)

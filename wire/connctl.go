@@ -44,3 +44,15 @@ func (cc connControl) Deallocate(name string, all bool) bool {
 	delete(cc.c.ext.stmts, name)
 	return true
 }
+
+// PreparedStatements implements sql.PreparedLister: the named statements
+// (PostgreSQL leaves the unnamed one out of pg_prepared_statements).
+func (cc connControl) PreparedStatements() map[string]*sql.Statement {
+	out := make(map[string]*sql.Statement, len(cc.c.ext.stmts))
+	for name, st := range cc.c.ext.stmts {
+		if name != "" {
+			out[name] = st
+		}
+	}
+	return out
+}

@@ -183,3 +183,28 @@ func decodeParam(oid types.OID, format int16, raw []byte, loc *time.Location) (a
 	}
 	return types.ParseText(types.Of(oid), s, loc)
 }
+
+// paramDescription is ParameterDescription for any number of parameters.
+// PostgreSQL prepares statements with more than 65535 parameters and
+// sends their OIDs with the 16-bit count wrapped (clients infer the count
+// from the length); pgproto3's own encoder refuses them.
+type paramDescription struct {
+	oids []uint32
+}
+
+func (*paramDescription) Backend() {}
+
+func (*paramDescription) Decode([]byte) error {
+	return fmt.Errorf("paramDescription is encode-only")
+}
+
+func (p *paramDescription) Encode(dst []byte) ([]byte, error) {
+	start := len(dst)
+	dst = append(dst, 't', 0, 0, 0, 0)
+	dst = binary.BigEndian.AppendUint16(dst, uint16(len(p.oids)))
+	for _, o := range p.oids {
+		dst = binary.BigEndian.AppendUint32(dst, o)
+	}
+	binary.BigEndian.PutUint32(dst[start+1:], uint32(len(dst)-start-1))
+	return dst, nil
+}

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgproto3"
 	"github.com/kalamdb/kalamdb/pgerr"
@@ -19,6 +20,37 @@ type extendedState struct {
 	// failed is set by an error and cleared by Sync: messages in between
 	// are skipped.
 	failed bool
+	// since is when the statement now being sent began: its first
+	// extended-protocol message after a Sync or a finished Execute (zero
+	// when none). statement_timeout runs from there, as PostgreSQL's
+	// timer does, so a client stalling between Parse and Describe
+	// times out too.
+	since time.Time
+}
+
+// statementTimeouter is a Session that reports statement_timeout
+// (*sql.Session does); optional, so other Sessions need not.
+type statementTimeouter interface {
+	StatementTimeout() time.Duration
+}
+
+// statementTimer starts the running statement's timer or, when it has
+// already run longer than statement_timeout, returns 57014.
+func (c *conn) statementTimer() error {
+	now := time.Now()
+	if c.ext.since.IsZero() {
+		c.ext.since = now
+		return nil
+	}
+	st, ok := c.sess.(statementTimeouter)
+	if !ok {
+		return nil
+	}
+	if d := st.StatementTimeout(); d > 0 && now.Sub(c.ext.since) > d {
+		c.ext.since = time.Time{}
+		return pgerr.New(pgerr.QueryCanceled, "canceling statement due to statement timeout")
+	}
+	return nil
 }
 
 // portal is a bound statement. It runs once, at its first Execute; the
@@ -115,7 +147,7 @@ func (c *conn) describe(m *pgproto3.Describe) bool {
 		for i, o := range pt {
 			oids[i] = uint32(o)
 		}
-		c.send(&pgproto3.ParameterDescription{ParameterOIDs: oids})
+		c.send(&paramDescription{oids: oids})
 		c.sendDescription(st.Columns(), nil)
 	case 'P':
 		p, err := c.portal(m.Name)
@@ -140,6 +172,7 @@ func (c *conn) sendDescription(cols []sql.Column, formats []int16) {
 // execute runs a portal (the first time) and sends up to MaxRows of its
 // rows. It returns false when the connection must end.
 func (c *conn) execute(m *pgproto3.Execute) bool {
+	defer func() { c.ext.since = time.Time{} }() // the statement is done
 	p, err := c.portal(m.Portal)
 	if err != nil {
 		return c.extError(err)
@@ -205,6 +238,7 @@ func (c *conn) closeObject(m *pgproto3.Close) bool {
 func (c *conn) sync() bool {
 	failed := c.ext.failed
 	c.ext.failed = false
+	c.ext.since = time.Time{}
 	if err := c.sess.Sync(c.ctx, failed); err != nil {
 		if !c.sendError(err) {
 			return false

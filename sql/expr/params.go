@@ -5,8 +5,11 @@ import (
 	"github.com/kalamdb/kalamdb/types"
 )
 
-// maxParams is PostgreSQL's limit on $n in one statement.
-const maxParams = 65535
+// maxParams bounds $n in one statement. PostgreSQL accepts statements
+// with more than 65535 parameters at Parse (only Bind, whose count is 16
+// bits, cannot supply them); the bound keeps a stray $999999999 from
+// growing the parameter list without end.
+const maxParams = 1 << 20
 
 // Finish gives every still unknown parameter type text, as PostgreSQL does
 // for SELECT $1.

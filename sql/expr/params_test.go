@@ -128,3 +128,15 @@ func TestConstAndIsAggregate(t *testing.T) {
 		t.Fatal("IsAggregate")
 	}
 }
+
+// TestParamLimit: statements may have more than 65535 parameters, as in
+// PostgreSQL (only Bind cannot supply them), but $n stays bounded.
+func TestParamLimit(t *testing.T) {
+	p := &Params{}
+	if _, err := compileSrc(t, "$65536::text", p); err != nil || len(p.Types) != 65536 {
+		t.Fatalf("$65536: %v, %d types", err, len(p.Types))
+	}
+	if _, err := compileSrc(t, "$2000000", &Params{}); pgerr.Code(err) != pgerr.UndefinedParameter {
+		t.Fatalf("$2000000: %v, want 42P02", err)
+	}
+}

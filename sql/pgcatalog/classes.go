@@ -19,6 +19,32 @@ type indexInfo struct {
 	attnums []int // 1-based column numbers
 	unique  bool
 	primary bool
+	// constraint: the index of a UNIQUE constraint.
+	constraint bool
+}
+
+// conOID is the OID of the constraint ix backs: by table id for the
+// primary key, by index id for a UNIQUE constraint (ids share a counter).
+func (ix indexInfo) conOID() uint32 {
+	if ix.primary {
+		return conOID(ix.table.ID)
+	}
+	return conOID(ix.oid)
+}
+
+func (ix indexInfo) contype() string {
+	if ix.primary {
+		return "p"
+	}
+	return "u"
+}
+
+// constraintDef is pg_get_constraintdef of the constraint ix backs.
+func (ix indexInfo) constraintDef() string {
+	if ix.primary {
+		return "PRIMARY KEY (" + ix.columnList() + ")"
+	}
+	return "UNIQUE (" + ix.columnList() + ")"
 }
 
 // indexes lists t's primary key and secondary indexes.
@@ -32,7 +58,7 @@ func indexes(t *catalog.Table) []indexInfo {
 		out = append(out, ix)
 	}
 	for _, x := range t.Indexes {
-		ix := indexInfo{oid: x.ID, name: x.Name, table: t, unique: x.Unique}
+		ix := indexInfo{oid: x.ID, name: x.Name, table: t, unique: x.Unique, constraint: x.Constraint}
 		for _, id := range x.Columns {
 			ix.attnums = append(ix.attnums, t.ColumnByID(id)+1)
 		}
@@ -205,7 +231,9 @@ func (v *View) attributeRows() [][]any {
 	var rows [][]any
 	for _, t := range v.tables() {
 		for i, c := range t.Columns {
-			rows = append(rows, attTuple(t.ID, c.Name, c.Type, i+1, c.NotNull || isPKey(t, i), c.Default != ""))
+			row := attTuple(t.ID, c.Name, c.Type, i+1, c.NotNull || isPKey(t, i), c.Default != "")
+			row[16] = c.Identity // attidentity
+			rows = append(rows, row)
 		}
 		for _, ix := range indexes(t) {
 			for i, a := range ix.attnums {
@@ -276,23 +304,26 @@ var pgConstraintColumns = cols(
 	"confdelsetcols", types.Int2Array, "conexclop", types.OIDArray, "conbin", types.Text,
 )
 
-// constraintRows are the primary keys: KalamDB has no other constraints
-// but NOT NULL, which PostgreSQL 15 keeps in pg_attribute.
+// constraintRows are the primary keys and UNIQUE constraints: KalamDB
+// has no other constraints but NOT NULL, which PostgreSQL 15 keeps in
+// pg_attribute.
 func (v *View) constraintRows() [][]any {
 	var rows [][]any
 	for _, t := range v.tables() {
-		if len(t.PrimaryKey) == 0 {
-			continue
+		for _, ix := range indexes(t) {
+			if !ix.primary && !ix.constraint {
+				continue
+			}
+			key := make([]any, len(ix.attnums))
+			for i, a := range ix.attnums {
+				key[i] = int64(a)
+			}
+			rows = append(rows, []any{
+				oid(ix.conOID()), ix.name, oid(v.schemaOID(t.Schema)), ix.contype(), false, false, true, oid(t.ID),
+				oid(0), oid(ix.oid), oid(0), oid(0), " ", " ", " ", true, int64(0), true, key, nil,
+				nil, nil, nil, nil, nil, nil,
+			})
 		}
-		key := make([]any, len(t.PrimaryKey))
-		for i, c := range t.PrimaryKey {
-			key[i] = int64(c + 1)
-		}
-		rows = append(rows, []any{
-			oid(conOID(t.ID)), pkeyName(t), oid(v.schemaOID(t.Schema)), "p", false, false, true, oid(t.ID),
-			oid(0), oid(pkeyOID(t.ID)), oid(0), oid(0), " ", " ", " ", true, int64(0), true, key, nil,
-			nil, nil, nil, nil, nil, nil,
-		})
 	}
 	return rows
 }

@@ -59,9 +59,10 @@ func (v *View) Call(name string, args []any) (any, error) {
 		return ix.def(), nil
 	case "pg_get_constraintdef":
 		for _, t := range v.Catalog.Tables() {
-			if conOID(t.ID) == argOID(0) && len(t.PrimaryKey) > 0 {
-				ix := indexes(t)[0]
-				return "PRIMARY KEY (" + ix.columnList() + ")", nil
+			for _, ix := range indexes(t) {
+				if (ix.primary || ix.constraint) && ix.conOID() == argOID(0) {
+					return ix.constraintDef(), nil
+				}
 			}
 		}
 		return nil, nil

@@ -92,14 +92,24 @@ func (v *View) infoRows(name string) [][]any {
 		}
 	case "table_constraints":
 		for _, t := range v.tables() {
-			if len(t.PrimaryKey) > 0 {
-				rows = append(rows, []any{db, t.Schema, pkeyName(t), db, t.Schema, t.Name, "PRIMARY KEY", "NO", "NO", "YES", nil})
+			for _, ix := range indexes(t) {
+				switch {
+				case ix.primary:
+					rows = append(rows, []any{db, t.Schema, ix.name, db, t.Schema, t.Name, "PRIMARY KEY", "NO", "NO", "YES", nil})
+				case ix.constraint:
+					rows = append(rows, []any{db, t.Schema, ix.name, db, t.Schema, t.Name, "UNIQUE", "NO", "NO", "YES", "YES"})
+				}
 			}
 		}
 	case "key_column_usage":
 		for _, t := range v.tables() {
-			for i, c := range t.PrimaryKey {
-				rows = append(rows, []any{db, t.Schema, pkeyName(t), db, t.Schema, t.Name, t.Columns[c].Name, int64(i + 1), nil})
+			for _, ix := range indexes(t) {
+				if !ix.primary && !ix.constraint {
+					continue
+				}
+				for i, a := range ix.attnums {
+					rows = append(rows, []any{db, t.Schema, ix.name, db, t.Schema, t.Name, t.Columns[a-1].Name, int64(i + 1), nil})
+				}
 			}
 		}
 	case "views":
@@ -165,8 +175,20 @@ func (v *View) columnInfo(t *catalog.Table, i int, c catalog.Column) []any {
 		}
 	}
 	nullable := !c.NotNull && !isPKey(t, i)
+	isIdentity, generation, start, incr, maxVal, minVal := "NO", any(nil), any(nil), any(nil), any(nil), any(nil)
+	if c.Identity != "" {
+		isIdentity, start, incr, minVal = "YES", "1", "1", "1"
+		generation = "BY DEFAULT"
+		if c.Identity == catalog.IdentityAlways {
+			generation = "ALWAYS"
+		}
+		maxVal = map[types.OID]string{types.Int2: "32767", types.Int4: "2147483647"}[c.Type.OID]
+		if maxVal == "" {
+			maxVal = "9223372036854775807"
+		}
+	}
 	return []any{db, t.Schema, t.Name, c.Name, int64(i + 1), nullText(c.Default), yesNo(nullable), dataType,
 		charMax, octet, prec, radix, scale, dtPrec, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil, nil,
-		db, PGCatalog, typeName(o), nil, nil, nil, nil, strconv.Itoa(i + 1), "NO", "NO", nil, nil, nil, nil, nil, "NO",
+		db, PGCatalog, typeName(o), nil, nil, nil, nil, strconv.Itoa(i + 1), "NO", isIdentity, generation, start, incr, maxVal, minVal, "NO",
 		"NEVER", nil, "YES"}
 }

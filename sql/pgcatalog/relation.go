@@ -44,6 +44,14 @@ type Activity struct {
 	Query       string
 }
 
+// PreparedStatement is a row of pg_prepared_statements.
+type PreparedStatement struct {
+	Name        string
+	Statement   string
+	PrepareTime time.Time
+	ParamTypes  []uint32
+}
+
 // View is what the catalog relations and functions are computed from: one
 // snapshot of the catalog and the session that asks.
 type View struct {
@@ -57,6 +65,7 @@ type View struct {
 	PID        uint32
 	Settings   func() []Setting
 	Activity   func() []Activity
+	Prepared   func() []PreparedStatement
 	Started    time.Time // pg_postmaster_start_time()
 }
 

@@ -136,6 +136,29 @@ func (v *View) activityRows() [][]any {
 	return rows
 }
 
+var pgPreparedStatementsColumns = cols(
+	"name", types.Text, "statement", types.Text, "prepare_time", types.Timestamptz,
+	"parameter_types", types.RegtypeArray, "from_sql", types.Bool, "generic_plans", types.Int8,
+	"custom_plans", types.Int8,
+)
+
+// preparedRows are the session's named protocol-level prepared
+// statements; plans are not counted.
+func (v *View) preparedRows() [][]any {
+	if v.Prepared == nil {
+		return nil
+	}
+	var rows [][]any
+	for _, p := range v.Prepared() {
+		params := make([]any, len(p.ParamTypes))
+		for i, t := range p.ParamTypes {
+			params[i] = oid(t)
+		}
+		rows = append(rows, []any{p.Name, p.Statement, timeOrNil(p.PrepareTime), params, false, int64(0), int64(0)})
+	}
+	return rows
+}
+
 func timeOrNil(t time.Time) any {
 	if t.IsZero() {
 		return nil

@@ -28,6 +28,7 @@ var pgCatalog = registry(
 	rel(PGCatalog, "pg_extension", 3079, false, cols("oid", types.OIDType, "extname", types.Name, "extowner", types.OIDType,
 		"extnamespace", types.OIDType, "extrelocatable", types.Bool, "extversion", types.Text, "extconfig", types.OIDArray, "extcondition", types.TextArray)),
 	rel(PGCatalog, "pg_stat_activity", 12004, true, pgStatActivityColumns),
+	rel(PGCatalog, "pg_prepared_statements", 12020, true, pgPreparedStatementsColumns),
 	rel(PGCatalog, "pg_range", 3541, false, cols("rngtypid", types.OIDType, "rngsubtype", types.OIDType, "rngmultitypid", types.OIDType,
 		"rngcollation", types.OIDType, "rngsubopc", types.OIDType, "rngcanonical", types.Name, "rngsubdiff", types.Name)),
 	rel(PGCatalog, "pg_enum", 3501, false, cols("oid", types.OIDType, "enumtypid", types.OIDType, "enumsortorder", types.Float4, "enumlabel", types.Name)),
@@ -101,6 +102,8 @@ func (v *View) rows(r *Relation) [][]any {
 		return v.settingsRows()
 	case "pg_stat_activity":
 		return v.activityRows()
+	case "pg_prepared_statements":
+		return v.preparedRows()
 	case "pg_views":
 		return v.pgViewsRows()
 	case "pg_tables":

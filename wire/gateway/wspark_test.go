@@ -10,8 +10,11 @@ import (
 	"net"
 	"net/http"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/coder/websocket"
 
 	"github.com/kalamdb/kalamdb/auth"
 	"github.com/kalamdb/kalamdb/wire/gateway"
@@ -107,4 +110,30 @@ func TestServerPings(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("answering client: no pong")
 	}
+}
+
+// An upgrade request too large for the gateway's own first-request parser
+// still works, through net/http; a plain HTTP request on a fresh
+// connection too.
+func TestUpgradeWithLargeHeadersAndPlainHTTP(t *testing.T) {
+	ts := setup(t, gateway.Limits{})
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	h := http.Header{}
+	h.Set("X-Padding", strings.Repeat("p", 5000))
+	u := "ws://" + ts.HTTPAddr() + "/ws?token=" + ts.token("user_alice", auth.RoleUser)
+	conn, _, err := websocket.Dial(ctx, u, &websocket.DialOptions{HTTPHeader: h})
+	if err != nil {
+		t.Fatalf("dial with a 5 KB header: %v", err)
+	}
+	c := &wsClient{t: t, conn: conn}
+	defer conn.CloseNow()
+	c.send(`{"type":"ping"}`)
+	c.expect("pong")
+
+	resp, err := http.Get("http://" + ts.HTTPAddr() + "/healthz")
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("healthz: %v %v", resp, err)
+	}
+	resp.Body.Close()
 }

@@ -176,6 +176,14 @@ func (c *conn) answer() bool {
 
 // handle answers one message; false ends the connection.
 func (c *conn) handle(msg pgproto3.FrontendMessage) bool {
+	if c.ctx.Err() != nil {
+		// Terminated (pg_terminate_backend returns only after the cancel)
+		// or shutting down: nothing more runs, as in PostgreSQL.
+		e := pgerr.New(pgerr.AdminShutdown, "terminating connection due to administrator command")
+		errors.As(context.Cause(c.ctx), &e)
+		c.sendFatal(e)
+		return false
+	}
 	if c.ext.failed {
 		// After an error in the extended protocol, everything up to Sync is
 		// skipped, as PostgreSQL does.

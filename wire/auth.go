@@ -198,6 +198,9 @@ func (c *conn) openSession(params map[string]string) bool {
 		return false
 	}
 	c.sess = sess
+	// Before ReadyForQuery: from then on another session may signal this
+	// one (pg_terminate_backend), and must find it.
+	c.initControl()
 	msgs := []pgproto3.BackendMessage{&pgproto3.AuthenticationOk{}}
 	for _, p := range c.initialParams(sess.ReportedChanges()) {
 		msgs = append(msgs, &pgproto3.ParameterStatus{Name: p.Name, Value: p.Value})

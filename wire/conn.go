@@ -138,7 +138,6 @@ func (c *conn) closeSession() {
 func (c *conn) loop() {
 	c.initNotify()
 	c.initCopy()
-	c.initControl()
 	answer := c.answer
 	for {
 		c.enterIdle()

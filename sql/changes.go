@@ -45,6 +45,26 @@ func keyValues(t *catalog.Table, row []any) []any {
 	return out
 }
 
+// CheckChangeTable reports whether schema.table has changes to follow
+// (42P01 when it does not exist, 42809 for a shared table), as Replay
+// would, without reading anything.
+func (e *Engine) CheckChangeTable(schema, table string) error {
+	_, _, err := e.changeSource(schema, table)
+	return err
+}
+
+func (e *Engine) changeSource(schema, table string) (*catalog.Table, *notify.Table, error) {
+	t, ok := e.cat.Table(schema, table)
+	if !ok {
+		return nil, nil, pgerr.New(pgerr.UndefinedTable, "relation \"%s.%s\" does not exist", schema, table)
+	}
+	nt := changeTable(t)
+	if nt == nil {
+		return nil, nil, pgerr.New(pgerr.WrongObjectType, "%s.%s is not a per-user table: it has no changes to replay", schema, table)
+	}
+	return t, nt, nil
+}
+
 // Replay calls fn for every change in user's partition of the per-user
 // table schema.table with _seq > after, in _seq order, from one snapshot: a live row
 // as an insert of its current version, a deleted one as a delete whose Row
@@ -52,13 +72,9 @@ func keyValues(t *catalog.Table, row []any) []any {
 // current version carries a newer seq). The package comment of notify
 // explains how a subscriber switches from Replay to live without a gap.
 func (e *Engine) Replay(ctx context.Context, schema, table, user string, after int64, fn func(*notify.Change) error) error {
-	t, ok := e.cat.Table(schema, table)
-	if !ok {
-		return pgerr.New(pgerr.UndefinedTable, "relation \"%s.%s\" does not exist", schema, table)
-	}
-	nt := changeTable(t)
-	if nt == nil {
-		return pgerr.New(pgerr.WrongObjectType, "%s.%s is not a per-user table: it has no changes to replay", schema, table)
+	t, nt, err := e.changeSource(schema, table)
+	if err != nil {
+		return err
 	}
 	layout, err := newRowLayout(t)
 	if err != nil {

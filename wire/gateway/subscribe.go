@@ -3,7 +3,6 @@ package gateway
 import (
 	"bytes"
 	"encoding/json"
-	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -195,7 +194,7 @@ func (c *wsConn) subscribeUser(m *clientMessage) {
 	for _, t := range tables {
 		// Check the table before subscribing: 42P01, or 42809 for a
 		// shared table.
-		if err := eng.Replay(c.ctx, t.Schema, t.Name, m.UserID, math.MaxInt64, func(*notify.Change) error { return nil }); err != nil {
+		if err := eng.CheckChangeTable(t.Schema, t.Name); err != nil {
 			c.sendError(id, err)
 			return
 		}

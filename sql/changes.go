@@ -49,20 +49,19 @@ func keyValues(t *catalog.Table, row []any) []any {
 // (42P01 when it does not exist, 42809 for a shared table), as Replay
 // would, without reading anything.
 func (e *Engine) CheckChangeTable(schema, table string) error {
-	_, _, err := e.changeSource(schema, table)
+	_, err := e.changeSource(schema, table)
 	return err
 }
 
-func (e *Engine) changeSource(schema, table string) (*catalog.Table, *notify.Table, error) {
+func (e *Engine) changeSource(schema, table string) (*catalog.Table, error) {
 	t, ok := e.cat.Table(schema, table)
 	if !ok {
-		return nil, nil, pgerr.New(pgerr.UndefinedTable, "relation \"%s.%s\" does not exist", schema, table)
+		return nil, pgerr.New(pgerr.UndefinedTable, "relation \"%s.%s\" does not exist", schema, table)
 	}
-	nt := changeTable(t)
-	if nt == nil {
-		return nil, nil, pgerr.New(pgerr.WrongObjectType, "%s.%s is not a per-user table: it has no changes to replay", schema, table)
+	if !t.Type.PerUser() {
+		return nil, pgerr.New(pgerr.WrongObjectType, "%s.%s is not a per-user table: it has no changes to replay", schema, table)
 	}
-	return t, nt, nil
+	return t, nil
 }
 
 // Replay calls fn for every change in user's partition of the per-user
@@ -72,10 +71,11 @@ func (e *Engine) changeSource(schema, table string) (*catalog.Table, *notify.Tab
 // current version carries a newer seq). The package comment of notify
 // explains how a subscriber switches from Replay to live without a gap.
 func (e *Engine) Replay(ctx context.Context, schema, table, user string, after int64, fn func(*notify.Change) error) error {
-	t, nt, err := e.changeSource(schema, table)
+	t, err := e.changeSource(schema, table)
 	if err != nil {
 		return err
 	}
+	nt := changeTable(t)
 	layout, err := newRowLayout(t)
 	if err != nil {
 		return err

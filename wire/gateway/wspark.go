@@ -1,10 +1,12 @@
 package gateway
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
 	"net"
+	"sync"
 	"syscall"
 	"time"
 
@@ -60,7 +62,7 @@ func (c *wsConn) serve(woken bool) {
 		} else if pong {
 			continue
 		}
-		typ, data, err := c.ws.Read(c.ctx)
+		typ, msg, err := c.readMessage()
 		c.heard()
 		if err != nil {
 			if c.ctx.Err() == nil && websocket.CloseStatus(err) == -1 && !errors.Is(err, context.Canceled) && !errors.Is(err, io.EOF) {
@@ -69,12 +71,35 @@ func (c *wsConn) serve(woken bool) {
 			break
 		}
 		if typ != websocket.MessageText {
+			msgBufs.Put(msg)
 			c.sendError("", pgerr.New(pgerr.ProtocolViolation, "messages are JSON text"))
 			continue
 		}
-		c.handleOffStack(data)
+		c.handleOffStack(msg.Bytes()) // decoding copies what it keeps
+		msgBufs.Put(msg)
 	}
 	c.finish()
+}
+
+// msgBufs hold client messages while they are handled: a connection
+// reads a few small messages in its life, and a buffer of its own would be
+// garbage each time.
+var msgBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// readMessage reads the next data message into a pooled buffer, which the
+// caller puts back.
+func (c *wsConn) readMessage() (websocket.MessageType, *bytes.Buffer, error) {
+	typ, r, err := c.ws.Reader(c.ctx)
+	if err != nil {
+		return 0, nil, err
+	}
+	buf := msgBufs.Get().(*bytes.Buffer)
+	buf.Reset()
+	if _, err := buf.ReadFrom(r); err != nil {
+		msgBufs.Put(buf)
+		return 0, nil, err
+	}
+	return typ, buf, nil
 }
 
 // park hands the connection to the poller until the client sends more and

@@ -85,10 +85,21 @@ func (a *Arena) Time(t time.Time) any {
 // timestamps boxed by a (nil boxes each value on the heap, as DecodeRow
 // does). Every value still outlives data.
 func DecodeRowArena(data []byte, a *Arena, fn func(id uint32, v any)) error {
+	return decodeRowArena(data, false, a, fn)
+}
+
+// DecodeStableRowArena is DecodeRowArena for data that never changes (a
+// Record with Stable set): its strings point into data instead of into a
+// copy of it.
+func DecodeStableRowArena(data []byte, a *Arena, fn func(id uint32, v any)) error {
+	return decodeRowArena(data, true, a, fn)
+}
+
+func decodeRowArena(data []byte, stable bool, a *Arena, fn func(id uint32, v any)) error {
 	if a == nil {
 		return DecodeRow(data, fn)
 	}
-	var shared string // copy of base, made at the first string
+	var shared string // copy of base (or base itself when stable), made at the first string
 	var base []byte
 	for len(data) > 0 {
 		id, n := binary.Uvarint(data)
@@ -105,7 +116,11 @@ func DecodeRowArena(data []byte, a *Arena, fn func(id uint32, v any)) error {
 			if err != nil {
 				return err
 			}
-			if base == nil && len(b) <= sharedStringMax {
+			switch {
+			case base != nil:
+			case stable:
+				base, shared = b, unsafe.String(unsafe.SliceData(b), len(b))
+			case len(b) <= sharedStringMax:
 				base, shared = b, string(b)
 			}
 			if base != nil {

@@ -146,9 +146,7 @@ func (t *Txn) DeleteIndex(p Partition, key []byte) error {
 // ScanIndex iterates p's index entries in key order within o's bounds;
 // Key and Value return the entry. IncludeDeleted does not apply.
 func (t *Txn) ScanIndex(p Partition, o ScanOptions) *Iterator {
-	it := t.scanKeyspace(tagIndex, p, o)
-	it.raw = true
-	return it
+	return t.scanKeyspace(tagIndex, p, o)
 }
 
 // Value returns the current index entry's value (ScanIndex only), without
@@ -162,6 +160,8 @@ func (it *Iterator) IndexRecord() (Record, bool) { return it.rec, it.hasRec }
 // DropIndex removes every entry of an index in every partition, without
 // blocking other writers (see DropTable).
 func (s *Store) DropIndex(ctx context.Context, index uint32) error {
+	s.icache.beginGlobal()
+	defer s.icache.endGlobal()
 	wb := s.db.NewWriteBatch()
 	defer wb.Cancel()
 	garbage, err := s.deletePrefix(ctx, wb, appendTable(nil, tagIndex, index))
@@ -183,6 +183,8 @@ func (s *Store) DropIndex(ctx context.Context, index uint32) error {
 // DropIndexPartition removes one partition of an index (erasing a user),
 // without blocking other writers, like DropPartition.
 func (s *Store) DropIndexPartition(ctx context.Context, p Partition) error {
+	s.icache.beginGlobal()
+	defer s.icache.endGlobal()
 	wb := s.db.NewWriteBatch()
 	defer wb.Cancel()
 	garbage, err := s.deletePrefix(ctx, wb, appendPartition(nil, tagIndex, p))

@@ -47,6 +47,22 @@ type Iterator struct {
 	hasRec            bool   // the index entry carries rec (raw)
 	vbuf, kbuf        []byte
 	err               error
+	closed            bool
+
+	// Index cache (indexcache.go): hit is the cached range being served
+	// (hitPos entries served so far), fill the range being recorded for
+	// it; bopts are the options of the Badger iterator, made only when
+	// the walk needs one.
+	hit    *cachedRange
+	hitPos int
+	fill   *rangeFill
+	bopts  badger.IteratorOptions
+}
+
+// rangeFill collects the entries a walk passes, for the index cache.
+type rangeFill struct {
+	bucket, key string
+	r           cachedRange
 }
 
 // Scan iterates p's records in primary-key order.
@@ -57,7 +73,7 @@ func (t *Txn) Scan(p Partition, o ScanOptions) *Iterator {
 // scanKeyspace walks p's keys in one keyspace (rows or index entries).
 func (t *Txn) scanKeyspace(tag byte, p Partition, o ScanOptions) *Iterator {
 	prefix := appendPartition(nil, tag, p)
-	it := &Iterator{t: t, prefix: prefix, reverse: o.Reverse, deleted: o.IncludeDeleted}
+	it := &Iterator{t: t, prefix: prefix, reverse: o.Reverse, deleted: o.IncludeDeleted, raw: tag == tagIndex}
 	withKey := func(k []byte) []byte {
 		return append(append(make([]byte, 0, len(prefix)+len(k)), prefix...), k...)
 	}
@@ -124,13 +140,126 @@ func (t *Txn) open(it *Iterator) *Iterator {
 	// Values under the value threshold live in the LSM: prefetching only
 	// copies them once more before loadRow copies them again.
 	o.PrefetchValues = false
-	it.bi = t.bt.NewIterator(o)
+	it.bopts = o
 	t.iters = append(t.iters, it)
+	if it.raw && t.useCache(it) {
+		return it // served from the index cache; Badger only if it runs out
+	}
+	it.bi = t.bt.NewIterator(o)
 	return it
+}
+
+// useCache looks the walk up in the index cache: on a hit it is served from
+// there, on a miss its entries are recorded for the cache.
+func (t *Txn) useCache(it *Iterator) bool {
+	if len(t.idxBuckets) > 0 || t.idxOther || t.noCache {
+		return false // its own writes are not in the cache
+	}
+	lo, hi := it.seek, it.stop
+	if it.reverse {
+		lo, hi = it.stop, it.skip
+	}
+	if lo == nil || hi == nil {
+		return false
+	}
+	bucket, ok := indexBucket(lo)
+	if !ok {
+		return false
+	}
+	if limit := keyLimit(bucket); limit != nil && bytes.Compare(hi, limit) > 0 {
+		return false // the range reaches past the bucket
+	}
+	rk := rangeKey(lo, hi, it.reverse)
+	if r := t.s.icache.get(string(bucket), rk, t.clock); r != nil {
+		it.hit = r
+		return true
+	}
+	it.fill = &rangeFill{bucket: string(bucket), key: rk}
+	return false
+}
+
+// nextCached serves the next cached entry; at the end of a partial range
+// it switches the walk to Badger, past the last entry served.
+func (it *Iterator) nextCached() (served bool) {
+	r := it.hit
+	if it.hitPos < len(r.entries) {
+		e := r.entries[it.hitPos]
+		it.hitPos++
+		var err error
+		if it.ival, it.rec, it.hasRec, err = splitIndexValue(e.value); err != nil {
+			it.err = fmt.Errorf("scan: %w", err)
+			return false
+		}
+		it.rec.Stable = true // installed entries are never written again
+		it.entries++
+		it.key = e.key[len(it.prefix):]
+		return true
+	}
+	it.hit = nil
+	if r.complete {
+		it.finished = true
+		return false
+	}
+	last := r.entries[len(r.entries)-1].key
+	if it.reverse {
+		it.seek, it.skip = last, last
+	} else {
+		it.seek = append(append(make([]byte, 0, len(last)+1), last...), 0)
+	}
+	it.bi = it.t.bt.NewIterator(it.bopts)
+	return false
+}
+
+// record adds the entry just walked to the range being filled; a range
+// too large or with expiring entries is not cached.
+func (it *Iterator) record(item *badger.Item, v []byte) {
+	f := it.fill
+	k := item.Key()
+	size := len(k) + len(v)
+	if item.ExpiresAt() != 0 || len(f.r.entries) >= indexCacheRangeEntries || f.r.bytes+size > indexCacheRangeBytes {
+		it.fill = nil
+		return
+	}
+	buf := make([]byte, size)
+	copy(buf, k)
+	copy(buf[len(k):], v)
+	f.r.entries = append(f.r.entries, cachedEntry{key: buf[:len(k):len(k)], value: buf[len(k):]})
+	f.r.bytes += size + 48 // the entry's slice headers
+}
+
+// install hands a filled range to the cache.
+func (it *Iterator) install(complete bool) {
+	f := it.fill
+	it.fill = nil
+	if f == nil || it.err != nil || (!complete && len(f.r.entries) == 0) {
+		return
+	}
+	f.r.complete = complete
+	it.t.s.icache.put(f.bucket, f.key, it.t.clock, &f.r)
+}
+
+// keyLimit is the smallest key above every key starting with prefix, nil
+// when there is none.
+func keyLimit(prefix []byte) []byte {
+	l := append([]byte(nil), prefix...)
+	for len(l) > 0 && l[len(l)-1] == 0xFF {
+		l = l[:len(l)-1]
+	}
+	if len(l) == 0 {
+		return nil
+	}
+	l[len(l)-1]++
+	return l
 }
 
 // Next advances to the next record and reports whether there is one.
 func (it *Iterator) Next() bool {
+	if it.finished || it.err != nil {
+		return false
+	}
+	if it.hit != nil && it.nextCached() {
+		return true
+	}
 	if it.finished || it.err != nil || it.bi == nil {
 		return false
 	}
@@ -169,6 +298,9 @@ func (it *Iterator) Next() bool {
 		}
 	}
 	it.finished = true
+	if it.fill != nil {
+		it.install(true)
+	}
 	return false
 }
 
@@ -183,6 +315,9 @@ func (it *Iterator) loadRow(item *badger.Item) (bool, error) {
 		}
 		it.entries++
 		it.key = item.Key()[len(it.prefix):]
+		if it.fill != nil {
+			it.record(item, v)
+		}
 		return true, nil
 	}
 	if it.rec, err = decodeRecord(v); err != nil {
@@ -254,11 +389,18 @@ func (it *Iterator) Err() error { return it.err }
 
 // Close releases the iterator; safe to call twice.
 func (it *Iterator) Close() {
-	if it.bi == nil {
+	if it.closed {
 		return
 	}
-	it.bi.Close()
-	it.bi = nil
+	it.closed = true
+	if it.fill != nil && !it.finished {
+		it.install(false) // the walk stopped early: its first entries
+	}
+	it.hit = nil
+	if it.bi != nil {
+		it.bi.Close()
+		it.bi = nil
+	}
 	if it.entries > 0 {
 		it.t.s.indexEntries.Add(it.entries)
 	}

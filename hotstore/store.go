@@ -68,8 +68,8 @@ type Options struct {
 const (
 	memTableSize   = 32 << 20
 	numMemtables   = 3
-	blockCacheSize = 64 << 20
-	indexCacheSize = 32 << 20
+	blockCacheSize = 48 << 20
+	indexCacheSize = 16 << 20
 	vlogFileSize   = 256 << 20
 	numCompactors  = 2
 	// numLevelZeroTables 1: a flushed memtable is compacted into the
@@ -86,6 +86,9 @@ type Stats struct {
 	// IndexEntries counts secondary-index entries read by ScanIndex, so
 	// tests and metrics can see how much an index scan touched.
 	IndexEntries uint64
+	// IndexCacheHits counts index scans that started from the index
+	// cache (indexcache.go) instead of a Badger iterator.
+	IndexCacheHits uint64
 	// Reclaims counts finished reclamations; ReclaimedBytes is the .sst
 	// and .vlog space they gave back (see Reclaim).
 	Reclaims       uint64
@@ -118,6 +121,9 @@ type Store struct {
 	// syncs the value log only when it may have changed.
 	valueThreshold int
 	vlogWrites     atomic.Uint64
+
+	// icache serves recently scanned index ranges (indexcache.go).
+	icache *indexCache
 }
 
 // Open opens (creating if needed) the store in dir.
@@ -150,7 +156,8 @@ func Open(dir string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open hot store %s: %w", dir, err)
 	}
-	s := &Store{db: db, opts: opts, now: opts.Now, log: opts.Logger, valueThreshold: int(bo.ValueThreshold)}
+	s := &Store{db: db, opts: opts, now: opts.Now, log: opts.Logger, valueThreshold: int(bo.ValueThreshold),
+		icache: newIndexCache()}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -193,7 +200,8 @@ func (s *Store) Stats() Stats {
 		Fsyncs:    s.fsyncs.Load(),
 		Conflicts: s.conflicts.Load(),
 
-		IndexEntries: s.indexEntries.Load(),
+		IndexEntries:   s.indexEntries.Load(),
+		IndexCacheHits: s.icache.hits.Load(),
 
 		Reclaims:       s.reclaim.runs.Load(),
 		ReclaimedBytes: s.reclaim.freed.Load(),

@@ -24,6 +24,9 @@ type Record struct {
 	Seq     int64  // the row's _seq
 	Deleted bool   // a tombstone
 	Data    []byte // EncodeRow output; nil for tombstones
+	// Stable says Data never changes, so decoded values may point into it
+	// (rows served from the index cache, see DecodeStableRowArena).
+	Stable bool
 }
 
 // Record value layout: seq (8 bytes big-endian), flags, then Data.
@@ -66,6 +69,13 @@ type Txn struct {
 	kbuf  []byte      // scratch for lookup keys (Badger does not keep them)
 	wrote bool
 	done  bool
+	// clock is the index cache's clock before the snapshot was taken;
+	// idxBuckets are the index-cache buckets this transaction writes,
+	// idxOther is set when it wrote an index key without one.
+	clock      uint64
+	idxBuckets map[string]struct{}
+	idxOther   bool
+	noCache    bool // tests: walk Badger even where the cache could serve
 	// garbage estimates the bytes RemoveFlushed deleted, handed to the
 	// reclaimer once the deletes commit.
 	garbage int64
@@ -79,14 +89,16 @@ type Txn struct {
 
 // Begin starts a read-write transaction on a consistent snapshot.
 func (s *Store) Begin() *Txn {
-	return &Txn{s: s, bt: s.db.NewTransaction(true)}
+	clock := s.icache.clock.Load() // before the snapshot: see indexcache.go
+	return &Txn{s: s, bt: s.db.NewTransaction(true), clock: clock}
 }
 
 // BeginRead starts a read-only transaction on a consistent snapshot. It is
 // cheaper than Begin: Badger tracks no reads for conflict detection and
 // keeps no write state. Every write fails.
 func (s *Store) BeginRead() *Txn {
-	return &Txn{s: s, bt: s.db.NewTransaction(false)}
+	clock := s.icache.clock.Load()
+	return &Txn{s: s, bt: s.db.NewTransaction(false), clock: clock}
 }
 
 // Get reads the newest record of key (a primary key built with AppendKey)
@@ -178,6 +190,7 @@ func (t *Txn) set(e *badger.Entry) error {
 	if err := t.remember(e.Key); err != nil {
 		return err
 	}
+	t.noteIndexWrite(e.Key)
 	if len(e.Value) >= t.s.valueThreshold {
 		// Counted before the commit reaches Badger, so the sync round
 		// that acknowledges it sees the count.
@@ -194,6 +207,7 @@ func (t *Txn) del(key []byte) error {
 	if err := t.remember(key); err != nil {
 		return err
 	}
+	t.noteIndexWrite(key)
 	if err := t.bt.Delete(key); err != nil {
 		return mapWriteErr("delete", err)
 	}
@@ -279,7 +293,7 @@ func (t *Txn) Commit(ctx context.Context) error {
 	}
 	t.closeIters()
 	t.done = true
-	if err := t.bt.Commit(); err != nil {
+	if err := t.commitBadger(); err != nil {
 		if errors.Is(err, badger.ErrConflict) {
 			t.s.conflicts.Add(1)
 		}
@@ -294,6 +308,37 @@ func (t *Txn) Commit(ctx context.Context) error {
 		return nil
 	}
 	return t.s.sync.wait(ctx)
+}
+
+// commitBadger commits the Badger transaction, telling the index cache
+// about the index buckets it writes before and after.
+func (t *Txn) commitBadger() error {
+	c := t.s.icache
+	switch {
+	case t.idxOther:
+		c.beginGlobal()
+		defer c.endGlobal()
+	case len(t.idxBuckets) > 0:
+		c.beginWrite(t.idxBuckets)
+		defer c.endWrite(t.idxBuckets)
+	}
+	return t.bt.Commit()
+}
+
+// noteIndexWrite records the index-cache bucket of a written key.
+func (t *Txn) noteIndexWrite(key []byte) {
+	if len(key) == 0 || key[0] != tagIndex {
+		return
+	}
+	b, ok := indexBucket(key)
+	if !ok {
+		t.idxOther = true
+		return
+	}
+	if t.idxBuckets == nil {
+		t.idxBuckets = make(map[string]struct{}, 1)
+	}
+	t.idxBuckets[string(b)] = struct{}{}
 }
 
 // Discard abandons the transaction; safe after Commit.

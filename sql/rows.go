@@ -77,13 +77,19 @@ func (l *rowLayout) decodeIn(a *rowArena, rec hotstore.Record) ([]any, error) {
 	}
 	copy(row, l.missing)
 	if !rec.Deleted {
-		err := hotstore.DecodeRowArena(rec.Data, vals, func(id uint32, v any) {
+		set := func(id uint32, v any) {
 			if int(id) < len(l.posByID) {
 				if p := l.posByID[id]; p >= 0 {
 					row[p] = v
 				}
 			}
-		})
+		}
+		var err error
+		if rec.Stable {
+			err = hotstore.DecodeStableRowArena(rec.Data, vals, set)
+		} else {
+			err = hotstore.DecodeRowArena(rec.Data, vals, set)
+		}
 		if err != nil {
 			return nil, pgerr.Wrap(err, pgerr.InternalError, "decode row of %s: %v", l.t.Name, err)
 		}

@@ -75,28 +75,47 @@ func lookupStore(b *testing.B) (*Store, [][]byte) {
 	return s, keys
 }
 
-// BenchmarkPointLookup reads random keys: with Get (cached readers and row
-// groups), and with the merged Scan of [key, key+0x00) it replaces. "hot"
-// repeats 512 keys (a working set that stays cached), "random" draws from
-// all 300k (~90 MB decoded, more than the default 64 MiB cache). The scan
-// variants also use row groups the lookups cached.
+// BenchmarkPointLookup reads keys of a 300k-row partition: with Get
+// (through the read cache), and with the merged Scan of [key, key+0x00)
+// it replaces. "hot" repeats 512 keys (a working set that stays cached);
+// "random" draws from all 300k (more rows than the default 64 MiB cache
+// holds); "miss" visits every key once in random order, so each lookup
+// misses the cached rows (the steady state of random reads over a large
+// partition); "cold" also disables the row-group cache, so each lookup
+// decodes its row group's keys too (the first touch of a group).
 func BenchmarkPointLookup(b *testing.B) {
 	s, keys := lookupStore(b)
 	rng := rand.New(rand.NewPCG(1, 1))
-	for _, set := range []struct {
-		name string
-		n    int
-	}{{"hot", 512}, {"random", len(keys)}} {
-		b.Run("get-"+set.name, func(b *testing.B) {
+	perm := rng.Perm(len(keys))
+	next := 0
+	variants := []struct {
+		name  string
+		bytes int64
+		key   func() []byte
+	}{
+		{"hot", defaultCacheBytes, func() []byte { return keys[rng.IntN(512)] }},
+		{"random", defaultCacheBytes, func() []byte { return keys[rng.IntN(len(keys))] }},
+		{"miss", defaultCacheBytes, func() []byte { next++; return keys[perm[next%len(perm)]] }},
+		{"cold", 0, func() []byte { next++; return keys[perm[next%len(perm)]] }},
+	}
+	for _, v := range variants {
+		b.Run("get-"+v.name, func(b *testing.B) {
+			s.SetCacheLimits(defaultCacheReaders, v.bytes)
+			if v.name == "hot" {
+				for _, k := range keys[:512] { // time the cached working set, not its first reads
+					s.Get(b.Context(), testPart, k)
+				}
+			}
 			for b.Loop() {
-				if _, ok, err := s.Get(b.Context(), testPart, keys[rng.IntN(set.n)]); !ok || err != nil {
+				if _, ok, err := s.Get(b.Context(), testPart, v.key()); !ok || err != nil {
 					b.Fatalf("get: %v %v", ok, err)
 				}
 			}
 		})
-		b.Run("scan-"+set.name, func(b *testing.B) {
+		b.Run("scan-"+v.name, func(b *testing.B) {
+			s.SetCacheLimits(defaultCacheReaders, v.bytes)
 			for b.Loop() {
-				if _, ok := scanGet(b, s, testPart, keys[rng.IntN(set.n)]); !ok {
+				if _, ok := scanGet(b, s, testPart, v.key()); !ok {
 					b.Fatalf("scan: missing")
 				}
 			}

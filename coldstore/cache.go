@@ -16,26 +16,31 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 )
 
-// Default cache bounds (see Store.SetCacheLimits). A chat row group of
-// groupRows rows decodes to ~1 MB, so 64 MiB keeps the hottest ~60 groups.
+// Default cache bounds (see Store.SetCacheLimits). A chat row group's
+// system columns decode to ~90 KB (4096 keys, seqs and deleted flags), its
+// table columns to ~1 MB: 64 MiB holds the system columns of ~700 groups
+// (2.8M rows), or of fewer groups with their table columns (see fill).
 const (
 	defaultCacheReaders = 128
 	defaultCacheBytes   = 64 << 20
 )
 
 // readCache keeps open segment readers (file, Parquet footer, per-group
-// _key bounds) and decoded row groups for point lookups, so a lookup costs
-// a binary search instead of an open, a footer parse and a group decode.
+// _key bounds), the decoded system columns (_key, _seq, _deleted) of row
+// groups and, while there is room, their table columns, so a lookup
+// costs a binary search, plus a read of the data pages that hold the row
+// when the table columns are not cached, instead of an open, a footer
+// parse and a group decode.
 // Readers are bounded by count (each holds a file descriptor), groups by
-// decoded bytes; both are LRU. A reader is dropped from the cache when its
-// segment leaves the manifest or its partition is erased (see
-// partition.retireLocked and Store.retire), and its file is closed once the
-// last lookup using it returns.
+// decoded bytes; both are LRU. A reader is dropped from
+// the cache when its segment leaves the manifest or its partition is
+// erased (see partition.retireLocked and Store.retire), and its file is
+// closed once the last lookup using it returns.
 //
 // Cached Arrow arrays are never Released: lookups may still read them
 // after eviction, and with the Go allocator the GC reclaims them.
 type readCache struct {
-	mu         sync.Mutex // guards everything below and every segReader's refs, elem, dead and groups
+	mu         sync.Mutex // guards everything below, every segReader's refs, elem, dead and groups, and every group's elem, vals and bytes
 	maxReaders int
 	maxBytes   int64
 	readers    map[segKey]*segReader
@@ -59,7 +64,8 @@ type segReader struct {
 
 	f      *os.File
 	pr     *file.Reader
-	fr     *pqarrow.FileReader
+	fr     *pqarrow.FileReader // whole column chunks at a time, for scans and group decodes
+	rowsPR *file.Reader        // page at a time, for materializing one row (see rowFile)
 	leaves []int
 	cols   []readCol
 	minKey [][]byte // per row group _key bounds; nil when the group has no stats
@@ -71,16 +77,23 @@ type segReader struct {
 	groups map[int]*group
 }
 
-// group is one decoded row group of a segment.
+// group is the system columns of one row group of a segment, a reader of
+// its pages (which keeps the offset index once read), and the rows of it
+// that lookups materialized (encoded like Record.Data).
 type group struct {
 	r     *segReader
 	rg    int
 	keys  *array.Binary
 	seqs  *array.Int64
 	dels  *array.Boolean
-	vals  []arrow.Array // parallel to r.cols
-	bytes int64
-	elem  *list.Element // in readCache.groups
+	rows  *file.RowGroupReader // safe for concurrent lookups
+	paged bool                 // every column chunk has an offset index (see readRow)
+	// readers pools []file.ColumnChunkReader parallel to r.cols, reused by
+	// readRow; the GC empties it, so it needs no bound of its own.
+	readers sync.Pool
+	vals    []arrow.Array // every table column (parallel to r.cols), when fill decoded them
+	bytes   int64
+	elem    *list.Element // in readCache.groups; nil when not cached
 }
 
 func newReadCache(readers int, bytes int64) *readCache {
@@ -89,7 +102,8 @@ func newReadCache(readers int, bytes int64) *readCache {
 }
 
 // SetCacheLimits bounds the point-lookup cache: at most readers open
-// segment files and groupBytes of decoded row groups (0 disables either).
+// segment files and groupBytes of decoded row-group system columns and
+// looked-up rows (0 disables either).
 // Defaults: 128 readers, 64 MiB. Lowering a limit evicts at once.
 func (s *Store) SetCacheLimits(readers int, groupBytes int64) {
 	c := s.cache
@@ -190,6 +204,7 @@ func (c *readCache) dropAll() {
 func (c *readCache) unlinkLocked(r *segReader) bool {
 	for _, g := range r.groups {
 		c.groups.Remove(g.elem)
+		g.elem = nil
 		c.bytes -= g.bytes
 	}
 	r.groups = nil
@@ -210,22 +225,24 @@ func (c *readCache) evictLocked() {
 	for c.bytes > c.maxBytes && c.groups.Len() > 0 {
 		g := c.groups.Back().Value.(*group)
 		c.groups.Remove(g.elem)
+		g.elem = nil
 		delete(g.r.groups, g.rg)
 		c.bytes -= g.bytes
 	}
 }
 
-// group returns row group rg of r, decoding it on a miss.
+// group returns the system columns of row group rg of r, decoding them on
+// a miss.
 func (c *readCache) group(ctx context.Context, r *segReader, rg int) (*group, error) {
-	if g := c.cachedGroup(r, rg); g != nil {
+	if g, _ := c.cachedGroup(r, rg); g != nil {
 		return g, nil
 	}
 	r.decode.Lock()
 	defer r.decode.Unlock()
-	if g := c.cachedGroup(r, rg); g != nil {
+	if g, _ := c.cachedGroup(r, rg); g != nil {
 		return g, nil
 	}
-	g, err := r.readGroup(ctx, rg)
+	g, err := r.readKeys(ctx, rg)
 	if err != nil {
 		return nil, err
 	}
@@ -243,14 +260,66 @@ func (c *readCache) group(ctx context.Context, r *segReader, rg int) (*group, er
 	return g, nil
 }
 
-func (c *readCache) cachedGroup(r *segReader, rg int) *group {
+// fill decodes every table column of g (as all lookups did before
+// segments had a page index) if the cache has room for them without
+// evicting anything, and returns them, or nil. Partitions whose rows fit
+// the bound are then served from memory, while on larger ones lookups
+// read the row's pages instead of thrashing the cache with ~2 ms
+// whole-group decodes.
+func (c *readCache) fill(ctx context.Context, g *group) []arrow.Array {
+	var est int64 // uncompressed size of the table columns: about their decoded size
+	for _, leaf := range g.r.leaves[sysColumns:] {
+		if cc, err := g.rows.MetaData().ColumnChunk(leaf); err == nil {
+			est += cc.TotalUncompressedSize()
+		}
+	}
+	if !c.hasRoom(g, est) {
+		return nil
+	}
+	r := g.r
+	r.decode.Lock()
+	defer r.decode.Unlock()
+	if _, vals := c.cachedGroup(r, g.rg); vals != nil {
+		return vals
+	}
+	if !c.hasRoom(g, est) {
+		return nil
+	}
+	cols, err := readColumns(ctx, r.fr, r.seg.Path, r.leaves[sysColumns:], g.rg, r.cols, g)
+	if err != nil {
+		return nil // readRow reports it
+	}
+	releaseAll(cols.keys, cols.seqs, cols.dels) // g's, retained by readColumns
+	var n int64
+	for _, a := range cols.vals {
+		n += dataBytes(a.Data())
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if g.elem != nil && g.vals == nil && c.bytes+n <= c.maxBytes {
+		g.vals, g.bytes, c.bytes = cols.vals, g.bytes+n, c.bytes+n
+	}
+	return cols.vals
+}
+
+// hasRoom reports whether g is cached and n more bytes fit the bound.
+func (c *readCache) hasRoom(g *group, n int64) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return g.elem != nil && c.bytes+n <= c.maxBytes
+}
+
+// cachedGroup returns row group rg of r and its table columns (nil unless
+// fill decoded them) if cached.
+func (c *readCache) cachedGroup(r *segReader, rg int) (*group, []arrow.Array) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	g := r.groups[rg]
-	if g != nil {
-		c.groups.MoveToFront(g.elem)
+	if g == nil {
+		return nil, nil
 	}
-	return g
+	c.groups.MoveToFront(g.elem)
+	return g, g.vals
 }
 
 // openSegReader opens seg in dir with every column projected.
@@ -268,6 +337,9 @@ func openSegReader(dir string, seg Segment) (*segReader, error) {
 		return fail(fmt.Errorf("%w: %v", ErrCorrupt, err))
 	}
 	if r.fr, err = pqarrow.NewFileReader(r.pr, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator); err != nil {
+		return fail(fmt.Errorf("%w: %v", ErrCorrupt, err))
+	}
+	if r.rowsPR, err = rowFile(r.f, r.pr.MetaData()); err != nil {
 		return fail(fmt.Errorf("%w: %v", ErrCorrupt, err))
 	}
 	if r.cols, r.leaves, err = projection(r.fr, nil, false); err != nil {
@@ -303,18 +375,27 @@ func keyStats(md *metadata.FileMetaData, rg int) *metadata.ByteArrayStatistics {
 	return bs
 }
 
-// readGroup decodes row group rg with all columns.
-func (r *segReader) readGroup(ctx context.Context, rg int) (*group, error) {
-	cols, err := readColumns(ctx, r.fr, r.seg.Path, r.leaves, rg, r.cols)
+// readKeys decodes the system columns of row group rg.
+func (r *segReader) readKeys(ctx context.Context, rg int) (*group, error) {
+	cols, err := readColumns(ctx, r.fr, r.seg.Path, r.leaves[:sysColumns], rg, nil, nil)
 	if err != nil {
 		return nil, err
 	}
-	g := &group{r: r, rg: rg, keys: cols.keys, seqs: cols.seqs, dels: cols.dels, vals: cols.vals}
-	for _, a := range append([]arrow.Array{g.keys, g.seqs, g.dels}, g.vals...) {
+	g := &group{r: r, rg: rg, keys: cols.keys, seqs: cols.seqs, dels: cols.dels, rows: r.rowsPR.RowGroup(rg), paged: true, bytes: groupOverhead}
+	for _, leaf := range r.leaves[sysColumns:] {
+		if _, ok := g.rows.MetaData().OffsetIndexLocation(leaf); !ok {
+			g.paged = false
+		}
+	}
+	for _, a := range []arrow.Array{g.keys, g.seqs, g.dels} {
 		g.bytes += dataBytes(a.Data())
 	}
 	return g, nil
 }
+
+// groupOverhead approximates a group's row group reader and the offset
+// indexes it caches (a few dozen bytes per page of each column).
+const groupOverhead = 4 << 10
 
 // dataBytes is the size of an array's buffers, children included.
 func dataBytes(d arrow.ArrayData) int64 {

@@ -53,7 +53,7 @@ func (s *Store) Compact(ctx context.Context, part Partition, schema []catalog.Co
 
 	it := newIterator(ctx, p, segs, ScanOptions{})
 	defer it.Close()
-	w, err := newSegmentWriter(p.dir, batchName(n), schema, schemaVersion, s.groupRows)
+	w, err := newSegmentWriter(p.dir, batchName(n), schema, schemaVersion, s.layout())
 	if err != nil {
 		return CompactResult{}, fmt.Errorf("compact %s: %w", part.QualifiedName(), err)
 	}

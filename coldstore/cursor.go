@@ -16,9 +16,12 @@ import (
 
 // readCol is one projected table column of a segment.
 type readCol struct {
-	id   uint32
-	oid  types.OID
-	name string // Parquet column name
+	id     uint32
+	oid    types.OID
+	name   string // Parquet column name
+	leaf   int    // first Parquet leaf column
+	leaves int    // number of leaves (several for an interval)
+	flat   bool   // one leaf, not nested: readRow decodes it directly
 }
 
 // cursor walks one segment's rows in key order (or reverse), loading one
@@ -113,8 +116,13 @@ func projection(fr *pqarrow.FileReader, want []uint32, shadow bool) ([]readCol, 
 		if err != nil {
 			return nil, nil, err
 		}
-		cols = append(cols, readCol{id: id, oid: t.OID, name: f.Name})
+		first := len(leaves)
 		addLeaves(i)
+		if len(leaves) == first {
+			return nil, nil, fmt.Errorf("%w: column %s has no leaves", ErrCorrupt, f.Name)
+		}
+		_, nested := f.Type.(arrow.NestedType)
+		cols = append(cols, readCol{id: id, oid: t.OID, name: f.Name, leaf: leaves[first], leaves: len(leaves) - first, flat: len(leaves) == first+1 && !nested})
 	}
 	return cols, leaves, nil
 }
@@ -171,12 +179,21 @@ func (c *cursor) load() error {
 	}
 }
 
-// readGroup loads the projected columns of row group rg.
+// readGroup loads the projected columns of row group rg. System columns
+// a point lookup cached are borrowed (Retained, so release leaves the
+// cache's reference intact); scans never add to the cache: a full scan
+// would evict the lookups' working set.
 func (c *cursor) readGroup(rg int) error {
-	if c.fromCache(rg) {
+	leaves := c.leaves
+	sys, vals := c.cache.cachedGroup(c.r, rg)
+	if vals != nil {
+		c.fromCache(sys, vals)
 		return nil
 	}
-	g, err := readColumns(c.ctx, c.r.fr, c.seg.Path, c.leaves, rg, c.cols)
+	if sys != nil {
+		leaves = leaves[sysColumns:]
+	}
+	g, err := readColumns(c.ctx, c.r.fr, c.seg.Path, leaves, rg, c.cols, sys)
 	if err != nil {
 		return err
 	}
@@ -186,21 +203,14 @@ func (c *cursor) readGroup(rg int) error {
 	return nil
 }
 
-// fromCache takes row group rg from the read cache when a point lookup
-// decoded it. Scans never add groups: a full scan would evict the lookups'
-// working set. The arrays are Retained so release leaves the cache's
-// reference intact.
-func (c *cursor) fromCache(rg int) bool {
-	g := c.cache.cachedGroup(c.r, rg)
-	if g == nil {
-		return false
-	}
+// fromCache takes a row group whose every column a point lookup decoded.
+func (c *cursor) fromCache(g *group, vals []arrow.Array) {
 	j := 0
 	for i, rc := range c.cols {
 		for c.r.cols[j].id != rc.id {
 			j++ // c.cols is a subsequence of the segment's columns
 		}
-		c.vals[i] = g.vals[j]
+		c.vals[i] = vals[j]
 		c.vals[i].Retain()
 	}
 	c.keys, c.seqs, c.dels = g.keys, g.seqs, g.dels
@@ -208,7 +218,6 @@ func (c *cursor) fromCache(rg int) bool {
 		a.Retain()
 	}
 	c.groups++
-	return true
 }
 
 // groupCols are the decoded columns of one row group.
@@ -219,12 +228,25 @@ type groupCols struct {
 	vals []arrow.Array // parallel to the projected columns
 }
 
-// readColumns decodes row group rg of fr: the system columns and cols.
-func readColumns(ctx context.Context, fr *pqarrow.FileReader, path string, leaves []int, rg int, cols []readCol) (groupCols, error) {
+// readColumns decodes row group rg of fr: the system columns (unless sys
+// holds them already; leaves then omit them) and cols.
+func readColumns(ctx context.Context, fr *pqarrow.FileReader, path string, leaves []int, rg int, cols []readCol, sys *group) (groupCols, error) {
 	var g groupCols
+	if sys != nil {
+		for _, a := range []arrow.Array{sys.keys, sys.seqs, sys.dels} {
+			a.Retain()
+		}
+		g.keys, g.seqs, g.dels = sys.keys, sys.seqs, sys.dels
+		if len(cols) == 0 {
+			return g, nil
+		}
+	}
 	tbl, err := fr.ReadRowGroups(ctx, leaves, []int{rg})
 	if err != nil {
-		return g, fmt.Errorf("read segment %s: %w: %v", path, ErrCorrupt, err)
+		if sys != nil {
+			releaseAll(g.keys, g.seqs, g.dels)
+		}
+		return groupCols{}, fmt.Errorf("read segment %s: %w: %v", path, ErrCorrupt, err)
 	}
 	defer tbl.Release()
 	col := func(name string) (arrow.Array, error) {
@@ -239,6 +261,31 @@ func readColumns(ctx context.Context, fr *pqarrow.FileReader, path string, leave
 		}
 		return array.Concatenate(chunks, memory.DefaultAllocator)
 	}
+	if sys == nil {
+		if g, err = systemColumns(path, col); err != nil {
+			return g, err
+		}
+	}
+	k, s, d := arrow.Array(g.keys), arrow.Array(g.seqs), arrow.Array(g.dels)
+	g.vals = make([]arrow.Array, len(cols))
+	for i, rc := range cols {
+		a, err := col(rc.name)
+		if err == nil && a.Len() != k.Len() {
+			a.Release()
+			err = fmt.Errorf("read segment %s: %w: column %s length", path, ErrCorrupt, rc.name)
+		}
+		if err != nil {
+			releaseAll(append([]arrow.Array{k, s, d}, g.vals[:i]...)...)
+			return groupCols{}, err
+		}
+		g.vals[i] = a
+	}
+	return g, nil
+}
+
+// systemColumns takes _key, _seq and _deleted from col and checks them.
+func systemColumns(path string, col func(string) (arrow.Array, error)) (groupCols, error) {
+	var g groupCols
 	var ok1, ok2, ok3 bool
 	k, err1 := col(colKey)
 	s, err2 := col(colSeq)
@@ -253,19 +300,6 @@ func readColumns(ctx context.Context, fr *pqarrow.FileReader, path string, leave
 	if !ok1 || !ok2 || !ok3 || s.Len() != k.Len() || d.Len() != k.Len() || k.NullN()+s.NullN()+d.NullN() > 0 {
 		releaseAll(k, s, d)
 		return groupCols{}, fmt.Errorf("read segment %s: %w: system columns", path, ErrCorrupt)
-	}
-	g.vals = make([]arrow.Array, len(cols))
-	for i, rc := range cols {
-		a, err := col(rc.name)
-		if err == nil && a.Len() != k.Len() {
-			a.Release()
-			err = fmt.Errorf("read segment %s: %w: column %s length", path, ErrCorrupt, rc.name)
-		}
-		if err != nil {
-			releaseAll(append([]arrow.Array{k, s, d}, g.vals[:i]...)...)
-			return groupCols{}, err
-		}
-		g.vals[i] = a
 	}
 	return g, nil
 }

@@ -44,7 +44,7 @@ func (s *Store) Flush(ctx context.Context, part Partition, schema []catalog.Colu
 		return Segment{}, fmt.Errorf("flush %s: %w", part.QualifiedName(), err)
 	}
 
-	seg, ok, err := writeRows(ctx, p.dir, batchName(n), schema, schemaVersion, s.groupRows, s.fail, rows)
+	seg, ok, err := writeRows(ctx, p.dir, batchName(n), schema, schemaVersion, s.layout(), s.fail, rows)
 	if err != nil || !ok {
 		return Segment{}, wrapFlush(part, err)
 	}
@@ -59,8 +59,8 @@ func wrapFlush(part Partition, err error) error {
 }
 
 // writeRows writes rows into dir/name.
-func writeRows(ctx context.Context, dir, name string, schema []catalog.Column, schemaVersion int64, groupRows int, fail *failpoint, rows RowSource) (Segment, bool, error) {
-	w, err := newSegmentWriter(dir, name, schema, schemaVersion, groupRows)
+func writeRows(ctx context.Context, dir, name string, schema []catalog.Column, schemaVersion int64, l layout, fail *failpoint, rows RowSource) (Segment, bool, error) {
+	w, err := newSegmentWriter(dir, name, schema, schemaVersion, l)
 	if err != nil {
 		return Segment{}, false, err
 	}

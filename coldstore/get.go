@@ -15,8 +15,10 @@ import (
 // without the merge: it visits the segments whose key range covers key,
 // highest MaxSeq first, binary-searches the _key column of the one row
 // group whose bounds cover it, and stops once no remaining segment can
-// hold a newer version. Open segments and decoded row groups come from the
-// store's bounded read cache (see SetCacheLimits).
+// hold a newer version. Only the winner's row is materialized, from the
+// data pages that hold it. Open segments, decoded _key/_seq/_deleted
+// columns and materialized rows come from the store's bounded read cache
+// (see SetCacheLimits).
 func (s *Store) Get(ctx context.Context, part Partition, key []byte) (hotstore.Record, bool, error) {
 	p, err := s.partition(part.dir())
 	if err != nil {
@@ -118,7 +120,7 @@ func (s *Store) get(ctx context.Context, p *partition, segs []Segment, key []byt
 	if best == nil {
 		return hotstore.Record{}, false, nil
 	}
-	rec, err := best.record()
+	rec, err := s.record(ctx, best)
 	return rec, err == nil, err
 }
 
@@ -159,23 +161,34 @@ func (s *Store) lookupGroup(ctx context.Context, r *segReader, rg int, key []byt
 	return &hit{seg: r.seg, g: g, row: i}, nil
 }
 
-// record encodes the hit's row like Iterator.Record.
-func (h *hit) record() (hotstore.Record, error) {
+// record encodes the hit's row: from its group's decoded columns when
+// the cache holds them or has room for them, else from the pages that
+// hold the row.
+func (s *Store) record(ctx context.Context, h *hit) (hotstore.Record, error) {
 	rec := hotstore.Record{Seq: h.seq(), Deleted: h.g.dels.Value(h.row)}
 	if rec.Deleted {
 		return rec, nil
 	}
+	_, vals := s.cache.cachedGroup(h.g.r, h.g.rg)
+	if vals == nil {
+		vals = s.cache.fill(ctx, h.g)
+	}
+	if vals == nil {
+		data, err := h.g.r.readRow(ctx, h.g, h.row)
+		rec.Data = data
+		return rec, err
+	}
 	cols := h.g.r.cols
 	ids := make([]uint32, len(cols))
-	vals := make([]any, len(cols))
+	row := make([]any, len(cols))
 	for i, rc := range cols {
-		v, err := valueAt(h.g.vals[i], rc.oid, h.row)
+		v, err := valueAt(vals[i], rc.oid, h.row)
 		if err != nil {
 			return rec, fmt.Errorf("read segment %s column %d: %w", h.seg.Path, rc.id, err)
 		}
-		ids[i], vals[i] = rc.id, v
+		ids[i], row[i] = rc.id, v
 	}
-	data, err := hotstore.EncodeRow(nil, ids, vals)
+	data, err := hotstore.EncodeRow(nil, ids, row)
 	rec.Data = data
 	return rec, err
 }

@@ -17,6 +17,7 @@ import (
 type Store struct {
 	root      string
 	groupRows int // rows per Parquet row group; tests lower it
+	pageBytes int // data page size bound; tests lower it
 	fail      *failpoint
 	cache     *readCache // point-lookup readers and row groups
 
@@ -56,9 +57,12 @@ func Open(root string) (*Store, error) {
 	if err := os.RemoveAll(filepath.Join(abs, trashDir)); err != nil {
 		return nil, fmt.Errorf("open cold store: empty trash: %w", err)
 	}
-	return &Store{root: abs, groupRows: defaultGroupRows, parts: make(map[string]*partition),
+	return &Store{root: abs, groupRows: defaultGroupRows, pageBytes: defaultPageBytes, parts: make(map[string]*partition),
 		fail: newFailpoint(os.Getenv(FailpointEnv)), cache: newReadCache(defaultCacheReaders, defaultCacheBytes)}, nil
 }
+
+// layout is how the store cuts new segments.
+func (s *Store) layout() layout { return layout{groupRows: s.groupRows, pageBytes: s.pageBytes} }
 
 // Root is the store's root directory.
 func (s *Store) Root() string { return s.root }

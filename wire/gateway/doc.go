@@ -29,12 +29,15 @@
 //
 // # WebSocket
 //
-// One connection has two goroutines: the reader (started by the HTTP
-// handler, which returns so net/http drops the request and its buffers),
-// which hands each client message to a short-lived goroutine that handles
-// it and runs replays and initial queries, and the
-// writer, which drains the subscriptions' notify.Listeners into a bounded
-// send queue and writes it. Live changes never block a publisher: when the
+// One connection has two goroutines, each only while it has work: the
+// reader (wspark.go; an idle connection is parked on an epoll poller
+// instead), which hands each client message to a short-lived goroutine
+// that handles it and runs replays and initial queries, and the writer,
+// which drains the subscriptions' notify.Listeners into a bounded send
+// queue and writes it. Pings and pongs, the server's and the client's, are
+// read and written by the gateway itself so that they never keep a
+// goroutine, and frames are gathered in pooled buffers only while they are
+// written (wsframe.go): an idle subscriber keeps 16-byte buffers only. Live changes never block a publisher: when the
 // send queue would exceed Limits.SendQueue messages or
 // Limits.SendQueueBytes, or a write takes longer than Limits.WriteTimeout,
 // or a listener's own queue overflows, the client gets an error (54000) and

@@ -255,7 +255,7 @@ func (c *wsConn) subscribeQuery(m *clientMessage) {
 		c.sendError(id, err)
 		return
 	}
-	s := &subscription{id: id, partition: partition, tables: map[string]bool{q.name: true}, query: q,
+	s := &subscription{id: id, partition: partition, tables: []string{q.name}, query: q,
 		seen: make(map[string]int64)}
 	if err := c.addSub(s); err != nil {
 		c.sendError(id, err)

@@ -4,10 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
-	"fmt"
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -145,7 +145,18 @@ func isUpgradeHead(head []byte) bool {
 	if !bytes.HasPrefix(head, []byte("GET /ws?")) && !bytes.HasPrefix(head, []byte("GET /ws ")) {
 		return false
 	}
-	return bytes.Contains(bytes.ToLower(head), []byte("\r\nupgrade: websocket"))
+	const want = "upgrade: websocket"
+	for len(head) > 0 {
+		i := bytes.Index(head, []byte("\r\n"))
+		if i < 0 {
+			break
+		}
+		if line := head[:i]; len(line) >= len(want) && bytes.EqualFold(line[:len(want)], []byte(want)) {
+			return true
+		}
+		head = head[i+2:]
+	}
+	return false
 }
 
 // prefixConn is a connection whose first bytes were read into r.
@@ -192,10 +203,33 @@ func (w *rawResponse) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// writeHead writes the status line and the header, built in a pooled
+// buffer: every connection writes one.
 func (w *rawResponse) writeHead(extra string) error {
-	var b bytes.Buffer
-	fmt.Fprintf(&b, "HTTP/1.1 %d %s\r\n", w.code, http.StatusText(w.code))
-	_ = w.header.Write(&b)
+	b := msgBufs.Get().(*bytes.Buffer)
+	b.Reset()
+	defer msgBufs.Put(b)
+	b.WriteString("HTTP/1.1 ")
+	b.Write(strconv.AppendInt(b.AvailableBuffer(), int64(w.code), 10))
+	b.WriteByte(' ')
+	b.WriteString(http.StatusText(w.code))
+	b.WriteString("\r\n")
+	for k, vs := range w.header {
+		for _, v := range vs {
+			b.WriteString(k)
+			b.WriteString(": ")
+			if strings.ContainsAny(v, "\r\n") { // kept on its line, as net/http does
+				v = strings.Map(func(r rune) rune {
+					if r == '\r' || r == '\n' {
+						return ' '
+					}
+					return r
+				}, v)
+			}
+			b.WriteString(v)
+			b.WriteString("\r\n")
+		}
+	}
 	b.WriteString(extra)
 	b.WriteString("\r\n")
 	_, err := w.conn.Write(b.Bytes())

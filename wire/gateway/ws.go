@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -60,7 +62,7 @@ type wsConn struct {
 	lastHeard atomic.Int64    // unix nanos of the last frame from the client
 	lastPing  atomic.Int64    // unix nanos of the last ping sent
 	pingTimer *time.Timer
-	pingDue   bool                  // guarded by mu: the writer sends a ping next
+	control   []byte                // guarded by mu: raw control frames the writer sends next
 	scratch   []notify.Notification // writer only
 	rendered  [][]byte              // writer only
 }
@@ -92,6 +94,12 @@ func (g *Gateway) handleWS(w http.ResponseWriter, r *http.Request) {
 		g.wg.Done()
 		return // Accept wrote the HTTP error
 	}
+	if !hj.early {
+		// Accept made the reader read through an io.MultiReader in front
+		// of the socket, for frames sent behind the request; there were
+		// none, and the reader reads the socket itself.
+		hj.br.Reset(hj.nc)
+	}
 	// Serve on a goroutine of our own and return: the handler's goroutine
 	// has net/http's deep stack, and while it runs net/http keeps the
 	// request and its 4 KiB read and write buffers, all of which an idle
@@ -120,12 +128,13 @@ func (g *Gateway) serveWS(ws *websocket.Conn, hj hijacked, claims auth.Claims) {
 
 // Sizes of a WebSocket connection's buffered reader and writer, in place
 // of net/http's 4 KiB each, which an idle connection would hold for its
-// whole life: clients send little (subscribe requests, pongs), and a
-// message of up to wsWriteBuffer bytes, frame header included, still goes
-// out in one write; a longer one takes two.
+// whole life. Clients send little (subscribe requests, pongs): a longer
+// message is read straight into its own buffer. Writes gather each frame
+// in a pooled buffer below the writer (wsframe.go), so the writer only
+// needs room for a frame header (at most 14 bytes).
 const (
-	wsReadBuffer  = 256
-	wsWriteBuffer = 1024
+	wsReadBuffer  = 16 // bufio's least
+	wsWriteBuffer = 16
 )
 
 // smallBuffers hands websocket.Accept the hijacked connection with small
@@ -138,8 +147,9 @@ type smallBuffers struct {
 // hijacked is what the connection keeps of the hijack: the socket (for
 // server pings and parking) and the reader (to see what is buffered).
 type hijacked struct {
-	nc net.Conn
-	br *bufio.Reader
+	nc    net.Conn
+	br    *bufio.Reader
+	early bool // the client sent frames behind its request
 }
 
 func (w smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
@@ -158,8 +168,8 @@ func (w smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 			return nil, nil, err
 		}
 	}
-	w.conn.nc, w.conn.br = nc, br
-	return nc, bufio.NewReadWriter(br, bufio.NewWriterSize(nc, wsWriteBuffer)), nil
+	w.conn.nc, w.conn.br, w.conn.early = nc, br, br.Buffered() > 0
+	return nc, bufio.NewReadWriter(br, bufio.NewWriterSize(&frameWriter{nc: nc}, wsWriteBuffer)), nil
 }
 
 // Unwrap lets http.ResponseController reach the wrapped writer.
@@ -208,7 +218,11 @@ func (c *wsConn) close() {
 	c.mu.Lock()
 	c.pingTimer.Stop()
 	c.mu.Unlock()
+	// A writer blocked on a slow client stops at once; the deadline is
+	// lifted again for the close handshake.
+	_ = c.nc.SetWriteDeadline(time.Unix(1, 0))
 	c.writerWG.Wait()
+	_ = c.nc.SetWriteDeadline(time.Time{})
 	c.mu.Lock()
 	subs := c.subs
 	c.subs = nil
@@ -293,14 +307,17 @@ func (c *wsConn) queueLiveLocked(msg []byte) bool {
 // exits when there is nothing left.
 func (c *wsConn) writeLoop() {
 	defer c.writerWG.Done()
+	// The library's own frames (a close, or a pong it answers while
+	// reading) are written later without a deadline of ours.
+	defer c.nc.SetWriteDeadline(time.Time{})
 	for {
-		msg, ping, err := c.next()
+		msg, ctl, err := c.next()
 		if err != nil {
 			c.fail(err)
 			return
 		}
-		if ping {
-			if err := c.writePing(); err != nil {
+		if ctl != nil {
+			if err := c.writeControl(ctl); err != nil {
 				c.fail(errSlowClient)
 				return
 			}
@@ -309,12 +326,8 @@ func (c *wsConn) writeLoop() {
 		if msg == nil {
 			return // next cleared writing
 		}
-		ctx, cancel := context.WithTimeout(c.ctx, c.g.limits.WriteTimeout)
-		err = c.ws.Write(ctx, websocket.MessageText, msg)
-		timedOut := ctx.Err() != nil && c.ctx.Err() == nil
-		cancel()
-		if err != nil {
-			if timedOut {
+		if err = c.write(msg, c.g.limits.WriteTimeout); err != nil {
+			if errors.Is(err, os.ErrDeadlineExceeded) && c.ctx.Err() == nil {
 				c.fail(errSlowClient)
 			} else {
 				c.cancel()
@@ -326,6 +339,21 @@ func (c *wsConn) writeLoop() {
 	}
 }
 
+// write sends a message (writer goroutine only), bounded by a deadline
+// on the socket rather than a context: the library would set up a
+// cancellation callback for each write and keep the last context until
+// the next one. close moves the deadline to the past, after cancelling,
+// which interrupts a blocked write.
+func (c *wsConn) write(msg []byte, timeout time.Duration) error {
+	if err := c.nc.SetWriteDeadline(time.Now().Add(timeout)); err != nil {
+		return err
+	}
+	if c.ctx.Err() != nil { // close may have set its deadline before ours
+		return errShutdown
+	}
+	return c.ws.Write(context.Background(), websocket.MessageText, msg)
+}
+
 func (c *wsConn) stopWriting() {
 	c.mu.Lock()
 	c.writing = false
@@ -333,20 +361,20 @@ func (c *wsConn) stopWriting() {
 }
 
 // next returns the next message to write, pumping live changes first,
-// or tells the writer to ping; nil (with writing cleared) when there is
-// nothing to do.
-func (c *wsConn) next() ([]byte, bool, error) {
+// or control frames to write before it; nil (with writing cleared) when
+// there is nothing to do.
+func (c *wsConn) next() (msg, control []byte, err error) {
 	for {
 		c.mu.Lock()
 		if c.failed != nil || c.ctx.Err() != nil {
 			c.writing = false
 			c.mu.Unlock()
-			return nil, false, nil
+			return nil, nil, nil
 		}
-		if c.pingDue {
-			c.pingDue = false
+		if c.control != nil {
+			control, c.control = c.control, nil
 			c.mu.Unlock()
-			return nil, true, nil
+			return nil, control, nil
 		}
 		if c.dirty {
 			c.dirty = false
@@ -360,14 +388,14 @@ func (c *wsConn) next() ([]byte, bool, error) {
 			c.mu.Unlock()
 			// Render without mu: publishers poke under it.
 			if err := c.pump(live); err != nil {
-				return nil, false, err
+				return nil, nil, err
 			}
 			c.mu.Lock()
 			for i, msg := range c.rendered {
 				c.rendered[i] = nil
 				if !c.queueLiveLocked(msg) {
 					c.mu.Unlock()
-					return nil, false, errSlowClient
+					return nil, nil, errSlowClient
 				}
 			}
 			c.rendered = c.rendered[:0]
@@ -385,12 +413,12 @@ func (c *wsConn) next() ([]byte, bool, error) {
 			case c.space <- struct{}{}:
 			default:
 			}
-			return msg, false, nil
+			return msg, nil, nil
 		}
 		if !c.dirty {
 			c.writing = false
 			c.mu.Unlock()
-			return nil, false, nil
+			return nil, nil, nil
 		}
 		c.mu.Unlock()
 	}
@@ -443,9 +471,7 @@ func (c *wsConn) fail(err error) {
 		c.g.metrics.wsSlow.Inc()
 		c.g.log.Warn("closing slow websocket client", "user", c.claims.Subject)
 	}
-	ctx, cancel := context.WithTimeout(c.ctx, time.Second)
-	_ = c.ws.Write(ctx, websocket.MessageText, errorMessage("", e))
-	cancel()
+	_ = c.write(errorMessage("", e), time.Second)
 	c.cancel() // the serving side closes with err's message (close)
 }
 

@@ -57,9 +57,9 @@ func (c *wsConn) serve(woken bool) {
 		if c.ctx.Err() != nil {
 			break
 		}
-		if pong, err := c.skipPong(); err != nil {
+		if ctl, err := c.takeControl(); err != nil {
 			break
-		} else if pong {
+		} else if ctl {
 			continue
 		}
 		typ, msg, err := c.readMessage()
@@ -89,7 +89,9 @@ var msgBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 // readMessage reads the next data message into a pooled buffer, which the
 // caller puts back.
 func (c *wsConn) readMessage() (websocket.MessageType, *bytes.Buffer, error) {
-	typ, r, err := c.ws.Reader(c.ctx)
+	// Not c.ctx: the library would set up a cancellation callback for
+	// each read; ended interrupts a blocked read with a deadline instead.
+	typ, r, err := c.ws.Reader(context.Background())
 	if err != nil {
 		return 0, nil, err
 	}
@@ -152,29 +154,65 @@ func (c *wsConn) finish() {
 
 func (c *wsConn) heard() { c.lastHeard.Store(time.Now().UnixNano()) }
 
-// skipPong consumes a pong frame at the head of the buffered input; it
-// reports false, consuming nothing, for any other frame.
-func (c *wsConn) skipPong() (bool, error) {
+// takeControl consumes a ping or pong frame at the head of the buffered
+// input and answers a ping with a pong, sent by the writer as the
+// server's pings are: the library would answer only inside a read that
+// then waits for the next data message, and a connection that waits
+// cannot park. It reports false, consuming nothing, for any other frame.
+func (c *wsConn) takeControl() (bool, error) {
 	head, err := c.br.Peek(2)
 	if err != nil {
 		return false, nil // the library reports it
 	}
-	const opPong = 0xA
-	if head[0] != 0x80|opPong {
-		return false, nil // not a whole pong frame (FIN set): the library's
+	const opPing, opPong = 0x9, 0xA
+	if (head[0] != 0x80|opPing && head[0] != 0x80|opPong) || head[1]&0x7F > 125 {
+		return false, nil // not a whole control frame (FIN set), or malformed: the library's
 	}
-	n := 2 + int(head[1]&0x7F) // control frames carry at most 125 bytes
-	if head[1]&0x80 != 0 {
-		n += 4 // the client's masking key
+	ping, masked, n := head[0] == 0x80|opPing, head[1]&0x80 != 0, int(head[1]&0x7F)
+	if !ping {
+		if masked {
+			n += 4 // the client's masking key
+		}
+		if _, err := c.br.Discard(2 + n); err != nil {
+			return false, err
+		}
+		c.heard()
+		return true, nil
 	}
-	if head[1]&0x7F > 125 {
-		return false, nil // malformed: the library fails the connection
+	if !masked {
+		return false, nil // clients must mask: the library fails the connection
 	}
-	if _, err := c.br.Discard(n); err != nil {
+	if _, err := c.br.Discard(2); err != nil {
 		return false, err
 	}
+	var key [4]byte
+	pong := make([]byte, 2+n)
+	pong[0], pong[1] = 0x80|opPong, byte(n)
+	if _, err := io.ReadFull(c.br, key[:]); err != nil {
+		return false, err
+	}
+	if _, err := io.ReadFull(c.br, pong[2:]); err != nil {
+		return false, err
+	}
+	for i := range pong[2:] {
+		pong[2+i] ^= key[i%4]
+	}
 	c.heard()
+	c.mu.Lock()
+	c.queueControlLocked(pong)
+	c.mu.Unlock()
 	return true, nil
+}
+
+// queueControlLocked has the writer send a raw control frame before its
+// next message. Called with mu held.
+func (c *wsConn) queueControlLocked(frame []byte) {
+	if c.control == nil {
+		c.control = frame[:len(frame):len(frame)] // an append copies: frame may be shared
+	} else {
+		c.control = append(c.control, frame...)
+	}
+	c.startWriterLocked()
 }
 
 // ping runs on the ping timer: a client that sent nothing since the last
@@ -190,8 +228,7 @@ func (c *wsConn) ping() {
 	}
 	c.lastPing.Store(time.Now().UnixNano())
 	c.mu.Lock()
-	c.pingDue = true
-	c.startWriterLocked()
+	c.queueControlLocked(pingFrame)
 	c.pingTimer.Reset(c.g.limits.PingInterval)
 	c.mu.Unlock()
 }
@@ -199,16 +236,17 @@ func (c *wsConn) ping() {
 // pingFrame is a server ping: FIN, opcode 9, no payload (unmasked).
 var pingFrame = []byte{0x89, 0x00}
 
-// writePing writes a ping on the socket (writer goroutine only, between
-// messages: the library has flushed each message it wrote).
-func (c *wsConn) writePing() error {
+// writeControl writes control frames on the socket (writer goroutine
+// only, between its messages; the library's own frames, a close or a
+// pong, go out in one write each (wsframe.go), so frames never mix).
+func (c *wsConn) writeControl(frames []byte) error {
 	if err := c.nc.SetWriteDeadline(time.Now().Add(c.g.limits.WriteTimeout)); err != nil {
 		return err
 	}
-	_, err := c.nc.Write(pingFrame)
-	if err2 := c.nc.SetWriteDeadline(time.Time{}); err == nil {
-		err = err2
+	if c.ctx.Err() != nil { // see write
+		return errShutdown
 	}
+	_, err := c.nc.Write(frames)
 	return err
 }
 

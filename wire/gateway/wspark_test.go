@@ -77,21 +77,7 @@ func TestServerPings(t *testing.T) {
 	}()
 
 	// A bare client: it upgrades, then never reads or answers.
-	nc, err := net.Dial("tcp", ts.HTTPAddr())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	key := make([]byte, 16)
-	rand.Read(key)
-	fmt.Fprintf(nc, "GET /ws?token=%s HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
-		"Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n\r\n",
-		ts.token("user_bob", auth.RoleUser), ts.HTTPAddr(), base64.StdEncoding.EncodeToString(key))
-	br := bufio.NewReader(nc)
-	resp, err := http.ReadResponse(br, nil)
-	if err != nil || resp.StatusCode != http.StatusSwitchingProtocols {
-		t.Fatalf("upgrade: %v %v", resp, err)
-	}
+	nc, br := ts.rawUpgrade(t, "user_bob")
 
 	time.Sleep(time.Second) // ten ping intervals
 	// The silent client was dropped: after the pings it never answered,
@@ -136,4 +122,65 @@ func TestUpgradeWithLargeHeadersAndPlainHTTP(t *testing.T) {
 		t.Fatalf("healthz: %v %v", resp, err)
 	}
 	resp.Body.Close()
+}
+
+// rawUpgrade opens a WebSocket of user by hand, for frames a client
+// library would not send or would answer itself.
+func (ts *testServer) rawUpgrade(t *testing.T, user string) (net.Conn, *bufio.Reader) {
+	t.Helper()
+	nc, err := net.Dial("tcp", ts.HTTPAddr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { nc.Close() })
+	key := make([]byte, 16)
+	rand.Read(key)
+	fmt.Fprintf(nc, "GET /ws?token=%s HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"+
+		"Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n\r\n",
+		ts.token(user, auth.RoleUser), ts.HTTPAddr(), base64.StdEncoding.EncodeToString(key))
+	br := bufio.NewReader(nc)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil || resp.StatusCode != http.StatusSwitchingProtocols {
+		t.Fatalf("upgrade: %v %v", resp, err)
+	}
+	return nc, br
+}
+
+// A client's ping is answered with its payload while the connection
+// stays parked: the gateway answers it, not the library, whose answer
+// would leave a goroutine waiting for the next message.
+func TestClientPingAnsweredWhileParked(t *testing.T) {
+	ts := setup(t, gateway.Limits{})
+	const n = 40
+	time.Sleep(100 * time.Millisecond)
+	before := runtime.NumGoroutine()
+	for i := 0; i < n; i++ {
+		nc, br := ts.rawUpgrade(t, fmt.Sprintf("pinger_%d", i))
+		payload := []byte(fmt.Sprintf("p%d", i))
+		key := []byte{0x11, 0x22, 0x33, 0x44}
+		ping := append([]byte{0x89, 0x80 | byte(len(payload))}, key...)
+		for j, b := range payload {
+			ping = append(ping, b^key[j%4])
+		}
+		if _, err := nc.Write(ping); err != nil {
+			t.Fatal(err)
+		}
+		nc.SetReadDeadline(time.Now().Add(testTimeout))
+		got := make([]byte, 2+len(payload))
+		if _, err := io.ReadFull(br, got); err != nil {
+			t.Fatalf("client %d: no pong: %v", i, err)
+		}
+		if want := append([]byte{0x8A, byte(len(payload))}, payload...); string(got) != string(want) {
+			t.Fatalf("client %d: got frame %x, want pong %x", i, got, want)
+		}
+	}
+	var grown int
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if grown = runtime.NumGoroutine() - before; grown < n/4 || time.Now().After(deadline) {
+			break
+		}
+	}
+	if grown >= n/4 {
+		t.Fatalf("%d connections that were pinged added %d goroutines, want them parked", n, grown)
+	}
 }

@@ -37,8 +37,12 @@
 // queue and writes it. Pings and pongs, the server's and the client's, are
 // read and written by the gateway itself so that they never keep a
 // goroutine, and frames are gathered in pooled buffers only while they are
-// written (wsframe.go): an idle subscriber keeps 16-byte buffers only. Live changes never block a publisher: when the
-// send queue would exceed Limits.SendQueue messages or
+// written (wsframe.go): an idle subscriber keeps 16-byte buffers only. Nor
+// does it keep a context or a timer: one ticker pings every connection
+// (pingLoop), the gateway's context ends them all with one callback
+// (endConns), and only a client message being handled has a context of
+// its own. Live changes never block a publisher: when the send queue would
+// exceed Limits.SendQueue messages or
 // Limits.SendQueueBytes, or a write takes longer than Limits.WriteTimeout,
 // or a listener's own queue overflows, the client gets an error (54000) and
 // the connection is closed. Replays and initial rows wait for room instead

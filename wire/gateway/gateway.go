@@ -113,16 +113,18 @@ type Gateway struct {
 	mux     *http.ServeMux
 	metrics *metrics
 
-	ctx    context.Context // canceled by Close: ends every request and WebSocket
-	cancel context.CancelFunc
-	wg     sync.WaitGroup // WebSocket connections (hijacked: http.Server does not wait)
-	pids   atomic.Uint32
-	pool   *sessionPool // parameterized HTTP queries' sessions (sessions.go)
-	poller *poller      // watches parked WebSocket connections (wspark.go)
+	ctx     context.Context // canceled by Close: ends every request and WebSocket
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup // WebSocket connections (hijacked: http.Server does not wait)
+	pids    atomic.Uint32
+	pool    *sessionPool // parameterized HTTP queries' sessions (sessions.go)
+	poller  *poller      // watches parked WebSocket connections (wspark.go)
+	scratch sync.Pool    // *writerScratch of WebSocket writers
 
-	// mu guards perUser.
+	// mu guards perUser and conns. Lock order: mu before a wsConn's mu.
 	mu      sync.Mutex
 	perUser map[string]int // open WebSockets per user
+	conns   *wsConn        // open WebSockets, linked through wsConn.prevConn/nextConn
 }
 
 // New returns a gateway over cfg.DB.
@@ -141,7 +143,10 @@ func New(cfg Config) *Gateway {
 		tables: tables, origins: cfg.OriginPatterns,
 		ctx: ctx, cancel: cancel, perUser: make(map[string]int), pool: newSessionPool(),
 	}
+	g.scratch.New = func() any { return new(writerScratch) }
 	g.poller = newPoller(ctx.Done(), log)
+	context.AfterFunc(ctx, g.endConns)
+	go g.pingLoop()
 	g.metrics = newMetrics(cfg.DB.Hub())
 	g.mux = http.NewServeMux()
 	g.mux.HandleFunc("POST /api/v1/query", g.handleQuery)
@@ -204,5 +209,47 @@ func (g *Gateway) releaseConn(user string) {
 	defer g.mu.Unlock()
 	if g.perUser[user]--; g.perUser[user] <= 0 {
 		delete(g.perUser, user)
+	}
+}
+
+// track adds c to the open WebSockets, which Close ends; when the gateway
+// is closing already, c ends at once.
+func (g *Gateway) track(c *wsConn) {
+	g.mu.Lock()
+	c.nextConn = g.conns
+	if c.nextConn != nil {
+		c.nextConn.prevConn = c
+	}
+	g.conns = c
+	closing := g.ctx.Err() != nil // endConns ran, or waits for mu
+	g.mu.Unlock()
+	if closing {
+		c.cancel()
+	}
+}
+
+// untrack removes c from the open WebSockets.
+func (g *Gateway) untrack(c *wsConn) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if c.prevConn != nil {
+		c.prevConn.nextConn = c.nextConn
+	} else if g.conns == c {
+		g.conns = c.nextConn
+	}
+	if c.nextConn != nil {
+		c.nextConn.prevConn = c.prevConn
+	}
+	c.prevConn, c.nextConn = nil, nil
+}
+
+// endConns ends every open WebSocket, parked or busy, when the gateway
+// closes: one callback on the gateway's context rather than a
+// registration for each connection.
+func (g *Gateway) endConns() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for c := g.conns; c != nil; c = c.nextConn {
+		c.cancel()
 	}
 }

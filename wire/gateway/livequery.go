@@ -35,7 +35,7 @@ type liveQuery struct {
 // first use (reader goroutine).
 func (c *wsConn) session() (*sql.Session, error) {
 	if c.sess == nil {
-		s, err := c.g.db.Session(c.claims.Subject, c.pid, nil)
+		s, err := c.g.db.Session(c.user, c.pid, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -118,17 +118,17 @@ func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`)
 
 // resolveLive finds the live query's table and partition: schema.table,
 // or user_alice.table (a partition addressed by user id, as in SQL).
-func (c *wsConn) resolveLive(rv *pg_query.RangeVar) (TableName, string, error) {
+func (c *wsConn) resolveLive(ctx context.Context, rv *pg_query.RangeVar) (TableName, string, error) {
 	eng := c.g.db.Engine()
 	none := func(*notify.Change) error { return nil }
-	t, partition := TableName{rv.Schemaname, rv.Relname}, c.claims.Subject
+	t, partition := TableName{rv.Schemaname, rv.Relname}, c.user
 	if t.Schema == "" {
 		t.Schema = "public"
 	}
-	err := eng.Replay(c.ctx, t.Schema, t.Name, partition, math.MaxInt64, none)
+	err := eng.Replay(ctx, t.Schema, t.Name, partition, math.MaxInt64, none)
 	if pgerr.Code(err) == pgerr.UndefinedTable && rv.Schemaname != "" {
 		t.Schema, partition = "public", rv.Schemaname
-		if err2 := eng.Replay(c.ctx, t.Schema, t.Name, partition, math.MaxInt64, none); err2 == nil {
+		if err2 := eng.Replay(ctx, t.Schema, t.Name, partition, math.MaxInt64, none); err2 == nil {
 			err = nil
 		}
 	}
@@ -198,7 +198,7 @@ func (c *wsConn) compileLive(sel *pg_query.SelectStmt, rv *pg_query.RangeVar, t 
 		}
 		q.proj, q.names = append(q.proj, i), append(q.names, name)
 	}
-	user := c.claims.Subject
+	user := c.user
 	q.env = expr.Env{
 		Loc: time.UTC, User: user, SessionUser: user, Database: "kalamdb",
 		Version:                c.g.db.Engine().VersionString(),
@@ -226,7 +226,7 @@ func (q *liveQuery) matches(row []any) bool {
 
 // subscribeQuery is the live-query form: validate, send the initial rows
 // (or replay from from_seq), then every matching change.
-func (c *wsConn) subscribeQuery(m *clientMessage) {
+func (c *wsConn) subscribeQuery(ctx context.Context, m *clientMessage) {
 	id := m.ID
 	if id == "" {
 		c.sendError("", pgerr.New(pgerr.ProtocolViolation, `a live query needs an "id"`))
@@ -242,7 +242,7 @@ func (c *wsConn) subscribeQuery(m *clientMessage) {
 		c.sendError(id, err)
 		return
 	}
-	t, partition, err := c.resolveLive(rv)
+	t, partition, err := c.resolveLive(ctx, rv)
 	if err != nil {
 		if pgerr.Code(err) == pgerr.InsufficientPrivilege {
 			c.g.metrics.wsRefused.WithLabelValues("permission").Inc()
@@ -282,7 +282,7 @@ func (c *wsConn) subscribeQuery(m *clientMessage) {
 		return
 	}
 	if replay {
-		err = replayMerged(c.ctx, c.g.db.Engine(), []TableName{t}, partition, fromSeq, c.g.limits.MaxReplayInFlight,
+		err = replayMerged(ctx, c.g.db.Engine(), []TableName{t}, partition, fromSeq, c.g.limits.MaxReplayInFlight,
 			func(ch *notify.Change) error {
 				s.remember(ch)
 				if msg := q.renderChange(s.prefix, ch, false); msg != nil {
@@ -291,7 +291,7 @@ func (c *wsConn) subscribeQuery(m *clientMessage) {
 				return nil
 			})
 	} else {
-		err = c.initialRows(s, tree, sel, partition, m.Options.LastRows)
+		err = c.initialRows(ctx, s, tree, sel, partition, m.Options.LastRows)
 	}
 	if err != nil {
 		c.dropSub(id)
@@ -303,7 +303,7 @@ func (c *wsConn) subscribeQuery(m *clientMessage) {
 
 // initialRows sends the newest last_rows matching rows, oldest first, in
 // batches with has_more.
-func (c *wsConn) initialRows(s *subscription, tree *pg_query.ParseResult, sel *pg_query.SelectStmt, partition string, lastRows *int) error {
+func (c *wsConn) initialRows(ctx context.Context, s *subscription, tree *pg_query.ParseResult, sel *pg_query.SelectStmt, partition string, lastRows *int) error {
 	q := s.query
 	n := c.g.limits.DefaultLastRows
 	if lastRows != nil {
@@ -328,7 +328,7 @@ func (c *wsConn) initialRows(s *subscription, tree *pg_query.ParseResult, sel *p
 		if err != nil {
 			return pgerr.Wrap(err, pgerr.InternalError, "deparse live query: %v", err)
 		}
-		ctx, cancel := context.WithTimeout(c.ctx, c.g.limits.StatementTimeout)
+		ctx, cancel := context.WithTimeout(ctx, c.g.limits.StatementTimeout)
 		err = c.sess.Query(ctx, text, func(res *sql.Result) error {
 			rows = append(rows, res.Rows...)
 			return nil
@@ -340,7 +340,7 @@ func (c *wsConn) initialRows(s *subscription, tree *pg_query.ParseResult, sel *p
 		slices.Reverse(rows)
 	}
 	if len(rows) > 0 {
-		if err := c.rememberRows(s, partition, rows); err != nil {
+		if err := c.rememberRows(ctx, s, partition, rows); err != nil {
 			return err
 		}
 	}
@@ -370,10 +370,10 @@ func (c *wsConn) initialRows(s *subscription, tree *pg_query.ParseResult, sel *p
 
 // rememberRows records the initial rows for the dedupe across the switch;
 // the table's key comes from its first change record.
-func (c *wsConn) rememberRows(s *subscription, partition string, rows [][]any) error {
+func (c *wsConn) rememberRows(ctx context.Context, s *subscription, partition string, rows [][]any) error {
 	q := s.query
 	var meta *notify.Table
-	err := c.g.db.Engine().Replay(c.ctx, q.table.Schema, q.table.Name, partition, 0, func(ch *notify.Change) error {
+	err := c.g.db.Engine().Replay(ctx, q.table.Schema, q.table.Name, partition, 0, func(ch *notify.Change) error {
 		meta = ch.Table
 		return errChunkFull
 	})

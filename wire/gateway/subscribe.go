@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"slices"
 	"strconv"
@@ -44,7 +45,9 @@ type subscription struct {
 	seenUntil time.Time
 }
 
-func (c *wsConn) handle(data []byte) {
+// handle handles one client message; ctx ends with it or with the
+// connection.
+func (c *wsConn) handle(ctx context.Context, data []byte) {
 	var m clientMessage
 	if err := json.Unmarshal(data, &m); err != nil {
 		c.sendError("", pgerr.Wrap(err, pgerr.ProtocolViolation, "invalid message: %v", err))
@@ -56,9 +59,9 @@ func (c *wsConn) handle(data []byte) {
 	case "subscribe":
 		switch {
 		case m.SQL != "":
-			c.subscribeQuery(&m)
+			c.subscribeQuery(ctx, &m)
 		case m.UserID != "":
-			c.subscribeUser(&m)
+			c.subscribeUser(ctx, &m)
 		default:
 			c.sendError(m.ID, pgerr.New(pgerr.ProtocolViolation, `subscribe needs "sql" or "userId"`))
 		}
@@ -92,7 +95,7 @@ func parseSeq(raw json.RawMessage) (seq int64, ok bool, err error) {
 // mayReach reports whether the connection's user may see partition: their
 // own, or any with service and above (the rule pgwire applies).
 func (c *wsConn) mayReach(partition string) error {
-	if partition == c.claims.Subject || c.claims.Role >= auth.RoleService {
+	if partition == c.user || c.role >= auth.RoleService {
 		return nil
 	}
 	return pgerr.New(pgerr.InsufficientPrivilege, "permission denied for partition %s: only its owner and service roles may subscribe", partition)
@@ -104,9 +107,9 @@ func (c *wsConn) addSub(s *subscription) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	switch {
-	case c.subs == nil || c.failed != nil:
+	case c.failed != nil || c.ending.Load():
 		return errShutdown
-	case c.subs[s.id] != nil:
+	case c.sub(s.id) >= 0:
 		return pgerr.New(pgerr.DuplicateObject, "subscription %q already exists", s.id)
 	case len(c.subs) >= c.g.limits.MaxSubscriptions:
 		c.g.metrics.wsRefused.WithLabelValues("subscriptions").Inc()
@@ -117,7 +120,7 @@ func (c *wsConn) addSub(s *subscription) error {
 	s.listener = hub.NewListener(c.pid)
 	s.listener.SetWake(c.poke)
 	hub.Listen(s.listener, s.partition)
-	c.subs[s.id] = s
+	c.subs = append(c.subs, s)
 	c.g.metrics.wsSubs.Inc()
 	return nil
 }
@@ -134,12 +137,20 @@ func (c *wsConn) goLive(s *subscription) {
 	c.mu.Unlock()
 }
 
+// sub returns the index of subscription id in subs, or -1. Called with
+// mu held.
+func (c *wsConn) sub(id string) int {
+	return slices.IndexFunc(c.subs, func(s *subscription) bool { return s.id == id })
+}
+
 // dropSub removes a subscription; false when there was none.
 func (c *wsConn) dropSub(id string) bool {
 	c.mu.Lock()
-	s := c.subs[id]
-	if s != nil {
-		delete(c.subs, id)
+	i := c.sub(id)
+	var s *subscription
+	if i >= 0 {
+		s = c.subs[i]
+		c.subs = slices.Delete(c.subs, i, i+1)
 	}
 	c.mu.Unlock()
 	if s == nil {
@@ -168,7 +179,7 @@ func parseTable(s string) TableName {
 
 // subscribeUser is the original form: every change of a partition after
 // lastMsgId, replayed in _seq order, then live.
-func (c *wsConn) subscribeUser(m *clientMessage) {
+func (c *wsConn) subscribeUser(ctx context.Context, m *clientMessage) {
 	id := m.ID
 	if id == "" {
 		id = m.UserID
@@ -215,7 +226,7 @@ func (c *wsConn) subscribeUser(m *clientMessage) {
 	}
 	if replay {
 		s.seen = make(map[string]int64)
-		err := replayMerged(c.ctx, eng, tables, m.UserID, after, c.g.limits.MaxReplayInFlight, func(ch *notify.Change) error {
+		err := replayMerged(ctx, eng, tables, m.UserID, after, c.g.limits.MaxReplayInFlight, func(ch *notify.Change) error {
 			s.remember(ch)
 			return c.send(append(append([]byte(nil), s.prefix...), ch.AppendJSON(nil, 0)[1:]...))
 		})

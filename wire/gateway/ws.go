@@ -28,27 +28,32 @@ import (
 // while there is something to send, so an idle connection costs no
 // goroutine at all.
 type wsConn struct {
-	g      *Gateway
-	ws     *websocket.Conn
-	claims auth.Claims
-	pid    uint32
-	ctx    context.Context
-	cancel context.CancelFunc
-	sess   *sql.Session // live queries' session; reader goroutine only
+	g    *Gateway
+	ws   *websocket.Conn
+	user string    // the token's subject
+	role auth.Role // the token's role
+	pid  uint32
+	sess *sql.Session // live queries' session; reader goroutine only
 
-	space chan struct{} // signaled when the writer frees room in out
+	// ending is set once, by cancel: the connection is ending (a failure,
+	// a dead peer, shutdown). An idle connection keeps no context: one
+	// would cost it a cancellation registration on the gateway's.
+	ending atomic.Bool
+
+	// prevConn and nextConn link the gateway's open connections (Gateway.mu).
+	prevConn, nextConn *wsConn
 
 	// mu guards everything below.
 	mu       sync.Mutex
-	subs     map[string]*subscription
-	out      [][]byte // messages waiting for the writer, oldest first
+	subs     []*subscription    // few (MaxSubscriptions): a map costs an idle connection more
+	stopReq  context.CancelFunc // cancels the client message being handled, if any
+	space    chan struct{}      // closed when the writer frees room in out (or the connection ends); nil until a sender waits
+	out      [][]byte           // messages waiting for the writer, oldest first
 	outBytes int
 	failed   error // set once: the connection is closing with this error
 	writing  bool  // a writer goroutine is running
 	dirty    bool  // a listener was poked or out grew since the writer last looked
 	writerWG sync.WaitGroup
-
-	live []*subscription // scratch for next
 
 	// The hijacked socket and its reader: the serving goroutine peeks at
 	// what the client sent (wspark.go); the writer sends pings on nc.
@@ -61,10 +66,24 @@ type wsConn struct {
 	armed     bool            // registered with the poller; serving goroutine only
 	lastHeard atomic.Int64    // unix nanos of the last frame from the client
 	lastPing  atomic.Int64    // unix nanos of the last ping sent
-	pingTimer *time.Timer
-	control   []byte                // guarded by mu: raw control frames the writer sends next
-	scratch   []notify.Notification // writer only
-	rendered  [][]byte              // writer only
+	control   []byte          // guarded by mu: raw control frames the writer sends next
+}
+
+// writerScratch is what a writer goroutine renders live changes with;
+// pooled (Gateway.scratch), so an idle connection holds none of it.
+type writerScratch struct {
+	live     []*subscription
+	changes  []notify.Notification
+	rendered [][]byte
+}
+
+// putScratch gives a writer's scratch back, holding nothing.
+func (g *Gateway) putScratch(sc *writerScratch) {
+	clear(sc.live[:cap(sc.live)])
+	clear(sc.changes[:cap(sc.changes)])
+	clear(sc.rendered[:cap(sc.rendered)])
+	sc.live, sc.changes, sc.rendered = sc.live[:0], sc.changes[:0], sc.rendered[:0]
+	g.scratch.Put(sc)
 }
 
 func (g *Gateway) handleWS(w http.ResponseWriter, r *http.Request) {
@@ -112,17 +131,10 @@ func (g *Gateway) handleWS(w http.ResponseWriter, r *http.Request) {
 func (g *Gateway) serveWS(ws *websocket.Conn, hj hijacked, claims auth.Claims) {
 	ws.SetReadLimit(g.limits.MaxMessageBytes)
 	g.metrics.wsConns.Inc()
-	ctx, cancel := context.WithCancel(g.ctx)
-	c := &wsConn{
-		g: g, ws: ws, nc: hj.nc, br: hj.br, claims: claims, pid: g.nextPID(), ctx: ctx, cancel: cancel,
-		space: make(chan struct{}, 1), subs: make(map[string]*subscription),
-	}
+	c := &wsConn{g: g, ws: ws, nc: hj.nc, br: hj.br, user: claims.Subject, role: claims.Role, pid: g.nextPID()}
 	c.heard()
 	c.lastPing.Store(c.lastHeard.Load())
-	c.mu.Lock() // ping reads the timer under mu, and may run at once
-	c.pingTimer = time.AfterFunc(g.limits.PingInterval, c.ping)
-	c.mu.Unlock()
-	context.AfterFunc(ctx, c.ended)
+	g.track(c) // from here shutdown ends it
 	c.serve(false)
 }
 
@@ -190,20 +202,67 @@ func (g *Gateway) refuse(w http.ResponseWriter, err error, reason string) {
 // waits for it: a subscribe replays history through the SQL engine, and
 // the reader's stack, which lasts as long as the connection, would keep
 // that depth. Client messages are rare, so the goroutine costs nothing
-// that matters.
+// that matters; nor does the message's context, which ends with it or
+// with the connection (cancel).
 func (c *wsConn) handleOffStack(data []byte) {
+	ctx, stop := context.WithCancel(c.g.ctx)
+	defer stop()
+	c.mu.Lock()
+	c.stopReq = stop
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		c.stopReq = nil
+		c.mu.Unlock()
+	}()
+	if c.ending.Load() { // cancel ran before stopReq was set
+		return
+	}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		defer func() {
 			if r := recover(); r != nil {
-				c.g.log.Error("panic in websocket request", "user", c.claims.Subject, "panic", r, "stack", string(debug.Stack()))
+				c.g.log.Error("panic in websocket request", "user", c.user, "panic", r, "stack", string(debug.Stack()))
 				c.cancel()
 			}
 		}()
-		c.handle(data)
+		c.handle(ctx, data)
 	}()
 	<-done
+}
+
+// cancel ends the connection from any goroutine, once: what it waits for
+// stops, and its serving side closes it (ended).
+func (c *wsConn) cancel() {
+	if c.stop() {
+		c.ended()
+	}
+}
+
+// stop marks the connection ending, wakes a sender waiting for room and
+// cancels the message being handled; it reports whether it was the first
+// to.
+func (c *wsConn) stop() bool {
+	if !c.ending.CompareAndSwap(false, true) {
+		return false
+	}
+	c.mu.Lock()
+	stopReq := c.stopReq
+	c.wakeSenderLocked()
+	c.mu.Unlock()
+	if stopReq != nil {
+		stopReq()
+	}
+	return true
+}
+
+// wakeSenderLocked wakes a sender waiting for room. Called with mu held.
+func (c *wsConn) wakeSenderLocked() {
+	if c.space != nil {
+		close(c.space)
+		c.space = nil
+	}
 }
 
 // close ends the connection: the writer stops, subscriptions unlisten.
@@ -214,10 +273,7 @@ func (c *wsConn) close() {
 		c.failed = errShutdown // no more sends
 	}
 	c.mu.Unlock()
-	c.cancel()
-	c.mu.Lock()
-	c.pingTimer.Stop()
-	c.mu.Unlock()
+	c.stop()
 	// A writer blocked on a slow client stops at once; the deadline is
 	// lifted again for the close handshake.
 	_ = c.nc.SetWriteDeadline(time.Unix(1, 0))
@@ -257,7 +313,7 @@ func (c *wsConn) poke() {
 }
 
 func (c *wsConn) startWriterLocked() {
-	if c.writing || c.failed != nil || c.subs == nil {
+	if c.writing || c.failed != nil {
 		return
 	}
 	c.writing = true
@@ -275,6 +331,10 @@ func (c *wsConn) send(msg []byte) error {
 			c.mu.Unlock()
 			return err
 		}
+		if c.ending.Load() {
+			c.mu.Unlock()
+			return errShutdown
+		}
 		if len(c.out) == 0 || (len(c.out) < c.g.limits.SendQueue && c.outBytes+len(msg) <= c.g.limits.SendQueueBytes) {
 			c.out = append(c.out, msg)
 			c.outBytes += len(msg)
@@ -283,12 +343,12 @@ func (c *wsConn) send(msg []byte) error {
 			c.mu.Unlock()
 			return nil
 		}
-		c.mu.Unlock()
-		select {
-		case <-c.space:
-		case <-c.ctx.Done():
-			return errShutdown
+		if c.space == nil {
+			c.space = make(chan struct{})
 		}
+		space := c.space
+		c.mu.Unlock()
+		<-space
 	}
 }
 
@@ -310,8 +370,10 @@ func (c *wsConn) writeLoop() {
 	// The library's own frames (a close, or a pong it answers while
 	// reading) are written later without a deadline of ours.
 	defer c.nc.SetWriteDeadline(time.Time{})
+	sc := c.g.scratch.Get().(*writerScratch)
+	defer c.g.putScratch(sc)
 	for {
-		msg, ctl, err := c.next()
+		msg, ctl, err := c.next(sc)
 		if err != nil {
 			c.fail(err)
 			return
@@ -327,7 +389,7 @@ func (c *wsConn) writeLoop() {
 			return // next cleared writing
 		}
 		if err = c.write(msg, c.g.limits.WriteTimeout); err != nil {
-			if errors.Is(err, os.ErrDeadlineExceeded) && c.ctx.Err() == nil {
+			if errors.Is(err, os.ErrDeadlineExceeded) && !c.ending.Load() {
 				c.fail(errSlowClient)
 			} else {
 				c.cancel()
@@ -348,7 +410,7 @@ func (c *wsConn) write(msg []byte, timeout time.Duration) error {
 	if err := c.nc.SetWriteDeadline(time.Now().Add(timeout)); err != nil {
 		return err
 	}
-	if c.ctx.Err() != nil { // close may have set its deadline before ours
+	if c.ending.Load() { // close may have set its deadline before ours
 		return errShutdown
 	}
 	return c.ws.Write(context.Background(), websocket.MessageText, msg)
@@ -363,10 +425,10 @@ func (c *wsConn) stopWriting() {
 // next returns the next message to write, pumping live changes first,
 // or control frames to write before it; nil (with writing cleared) when
 // there is nothing to do.
-func (c *wsConn) next() (msg, control []byte, err error) {
+func (c *wsConn) next(sc *writerScratch) (msg, control []byte, err error) {
 	for {
 		c.mu.Lock()
-		if c.failed != nil || c.ctx.Err() != nil {
+		if c.failed != nil || c.ending.Load() {
 			c.writing = false
 			c.mu.Unlock()
 			return nil, nil, nil
@@ -378,27 +440,27 @@ func (c *wsConn) next() (msg, control []byte, err error) {
 		}
 		if c.dirty {
 			c.dirty = false
-			live := c.live[:0]
+			live := sc.live[:0]
 			for _, s := range c.subs {
 				if s.live { // a replaying subscription's changes wait in its listener
 					live = append(live, s)
 				}
 			}
-			c.live = live
+			sc.live = live
 			c.mu.Unlock()
 			// Render without mu: publishers poke under it.
-			if err := c.pump(live); err != nil {
+			if err := c.pump(sc); err != nil {
 				return nil, nil, err
 			}
 			c.mu.Lock()
-			for i, msg := range c.rendered {
-				c.rendered[i] = nil
+			for i, msg := range sc.rendered {
+				sc.rendered[i] = nil
 				if !c.queueLiveLocked(msg) {
 					c.mu.Unlock()
 					return nil, nil, errSlowClient
 				}
 			}
-			c.rendered = c.rendered[:0]
+			sc.rendered = sc.rendered[:0]
 		}
 		if len(c.out) > 0 {
 			msg := c.out[0]
@@ -408,11 +470,8 @@ func (c *wsConn) next() (msg, control []byte, err error) {
 			if len(c.out) == 0 {
 				c.out = nil // an idle connection keeps no buffer
 			}
+			c.wakeSenderLocked()
 			c.mu.Unlock()
-			select {
-			case c.space <- struct{}{}:
-			default:
-			}
 			return msg, nil, nil
 		}
 		if !c.dirty {
@@ -424,30 +483,30 @@ func (c *wsConn) next() (msg, control []byte, err error) {
 	}
 }
 
-// pump renders the live subscriptions' pending changes into c.rendered
+// pump renders the live subscriptions' pending changes into sc.rendered
 // (writer goroutine only).
-func (c *wsConn) pump(live []*subscription) error {
-	for _, s := range live {
+func (c *wsConn) pump(sc *writerScratch) error {
+	for _, s := range sc.live {
 		var err error
-		c.scratch, err = s.listener.Drain(c.scratch[:0])
+		sc.changes, err = s.listener.Drain(sc.changes[:0])
 		if err != nil {
 			return errSlowClient
 		}
-		for i := range c.scratch {
-			if msg := s.render(&c.scratch[i]); msg != nil {
-				c.rendered = append(c.rendered, msg)
-				if len(c.rendered) > c.g.limits.SendQueue {
+		for i := range sc.changes {
+			if msg := s.render(&sc.changes[i]); msg != nil {
+				sc.rendered = append(sc.rendered, msg)
+				if len(sc.rendered) > c.g.limits.SendQueue {
 					return errSlowClient
 				}
 			}
 		}
-		clear(c.scratch)
+		clear(sc.changes)
 	}
-	if cap(c.scratch) > 256 {
-		c.scratch = nil // let a burst's buffer go
+	if cap(sc.changes) > 256 {
+		sc.changes = nil // let a burst's buffer go
 	}
-	if cap(c.rendered) > 256 {
-		c.rendered = nil
+	if cap(sc.rendered) > 256 {
+		sc.rendered = nil
 	}
 	return nil
 }
@@ -469,7 +528,7 @@ func (c *wsConn) fail(err error) {
 	c.g.metrics.countError(e.Code)
 	if e == errSlowClient {
 		c.g.metrics.wsSlow.Inc()
-		c.g.log.Warn("closing slow websocket client", "user", c.claims.Subject)
+		c.g.log.Warn("closing slow websocket client", "user", c.user)
 	}
 	_ = c.write(errorMessage("", e), time.Second)
 	c.cancel() // the serving side closes with err's message (close)
@@ -480,7 +539,7 @@ func (c *wsConn) fail(err error) {
 func (c *wsConn) sendError(id string, err error) {
 	e := toError(c.g.ctx, err)
 	if e.Code == pgerr.InternalError {
-		c.g.log.Error("websocket request failed", "user", c.claims.Subject, "err", err)
+		c.g.log.Error("websocket request failed", "user", c.user, "err", err)
 	}
 	c.g.metrics.countError(e.Code)
 	_ = c.send(errorMessage(id, e))

@@ -309,3 +309,60 @@ func TestWebSocketLargeRowsAndLookalikeNotify(t *testing.T) {
 		c.expect("pong")
 	}
 }
+
+// Shutdown ends every WebSocket at once, whether parked (an idle
+// subscriber, a client that never subscribed) or busy (a replay waiting
+// for room in the send queue of a client that does not read): none waits
+// for its write timeout.
+func TestWebSocketShutdownEndsParkedAndBusy(t *testing.T) {
+	ts := setup(t, gateway.Limits{SendQueue: 2, WriteTimeout: time.Minute})
+	pg := ts.pg("user_bob", auth.RoleUser)
+	big := strings.Repeat("x", 64<<10)
+	for range 4 { // 16 MiB of history: more than the socket buffers hold
+		var values []string
+		for range 64 {
+			values = append(values, "('c1', '"+big+"')")
+		}
+		exec(t, pg, "INSERT INTO messages (conversation_id, content) VALUES "+strings.Join(values, ","))
+	}
+	idle := ts.dial(ts.token("user_alice", auth.RoleUser))
+	idle.send(`{"type":"subscribe","userId":"user_alice"}`)
+	idle.expect("subscribed")
+	bare := ts.dial(ts.token("user_carol", auth.RoleUser))
+	busy := ts.dial(ts.token("user_bob", auth.RoleUser))
+	busy.send(`{"type":"subscribe","userId":"user_bob","lastMsgId":0}`)
+	busy.expect("subscribed")
+	time.Sleep(300 * time.Millisecond) // the replay fills the socket and waits
+
+	// The parked clients read (and so answer the close handshake); the
+	// busy one does not.
+	ended := make(chan error, 2)
+	for _, c := range []*wsClient{idle, bare} {
+		go func() {
+			_, err := c.read(testTimeout)
+			ended <- err
+		}()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	start := time.Now()
+	done := make(chan error, 1)
+	go func() { done <- ts.Shutdown(ctx) }()
+	for range 2 {
+		err := <-ended
+		if got := websocket.CloseStatus(err); got != websocket.StatusGoingAway {
+			t.Fatalf("parked client: read after shutdown: %v (status %v), want %v", err, got, websocket.StatusGoingAway)
+		}
+		if took := time.Since(start); took > 3*time.Second {
+			t.Fatalf("parked client closed %v after shutdown, want at once", took)
+		}
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("Shutdown: %v", err)
+	}
+	// The busy connection's close handshake gives up after 5s (the
+	// library's); its blocked write and replay ended at once.
+	if took := time.Since(start); took > 15*time.Second {
+		t.Fatalf("Shutdown took %v, want the busy connection ended before its write timeout", took)
+	}
+}

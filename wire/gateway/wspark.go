@@ -45,16 +45,16 @@ const (
 func (c *wsConn) serve(woken bool) {
 	defer func() {
 		if r := recover(); r != nil {
-			c.g.log.Error("panic in websocket connection", "user", c.claims.Subject, "panic", r)
+			c.g.log.Error("panic in websocket connection", "user", c.user, "panic", r)
 			c.finish()
 		}
 	}()
-	for c.ctx.Err() == nil {
+	for !c.ending.Load() {
 		if !woken && c.br.Buffered() == 0 && c.park() {
 			return // the poller owns it now
 		}
 		woken = false
-		if c.ctx.Err() != nil {
+		if c.ending.Load() {
 			break
 		}
 		if ctl, err := c.takeControl(); err != nil {
@@ -65,8 +65,8 @@ func (c *wsConn) serve(woken bool) {
 		typ, msg, err := c.readMessage()
 		c.heard()
 		if err != nil {
-			if c.ctx.Err() == nil && websocket.CloseStatus(err) == -1 && !errors.Is(err, context.Canceled) && !errors.Is(err, io.EOF) {
-				c.g.log.Debug("websocket read", "user", c.claims.Subject, "err", err)
+			if !c.ending.Load() && websocket.CloseStatus(err) == -1 && !errors.Is(err, context.Canceled) && !errors.Is(err, io.EOF) {
+				c.g.log.Debug("websocket read", "user", c.user, "err", err)
 			}
 			break
 		}
@@ -89,7 +89,7 @@ var msgBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 // readMessage reads the next data message into a pooled buffer, which the
 // caller puts back.
 func (c *wsConn) readMessage() (websocket.MessageType, *bytes.Buffer, error) {
-	// Not c.ctx: the library would set up a cancellation callback for
+	// No context: the library would set up a cancellation callback for
 	// each read; ended interrupts a blocked read with a deadline instead.
 	typ, r, err := c.ws.Reader(context.Background())
 	if err != nil {
@@ -112,7 +112,7 @@ func (c *wsConn) park() bool {
 		return false
 	}
 	c.state.Store(connParked)
-	if c.ctx.Err() == nil && c.g.poller.arm(c) == nil {
+	if !c.ending.Load() && c.g.poller.arm(c) == nil {
 		return true
 	}
 	// Ending, or the poller failed: whoever takes it back serves it.
@@ -127,8 +127,8 @@ func (c *wsConn) wake() {
 	}
 }
 
-// ended runs when the connection's context ends (a failure, a dead peer,
-// shutdown): a parked connection is closed on a goroutine of its own, a
+// ended runs when the connection starts ending (cancel: a failure, a
+// dead peer, shutdown): a parked connection is closed on a goroutine of its own, a
 // busy one has its read interrupted so its serving goroutine ends it.
 func (c *wsConn) ended() {
 	if c.state.CompareAndSwap(connParked, connBusy) {
@@ -146,9 +146,10 @@ func (c *wsConn) finish() {
 	}
 	_ = c.nc.SetReadDeadline(time.Time{}) // let the close handshake read
 	c.g.poller.forget(c)
+	c.g.untrack(c)
 	c.close()
 	c.g.metrics.wsConns.Dec()
-	c.g.releaseConn(c.claims.Subject)
+	c.g.releaseConn(c.user)
 	c.g.wg.Done()
 }
 
@@ -215,21 +216,46 @@ func (c *wsConn) queueControlLocked(frame []byte) {
 	c.startWriterLocked()
 }
 
-// ping runs on the ping timer: a client that sent nothing since the last
-// ping is gone; otherwise the writer sends another.
-func (c *wsConn) ping() {
-	if c.ctx.Err() != nil {
+// pingSlots is how many times per PingInterval pingLoop looks for
+// connections due a ping: each is pinged between one and 1+1/pingSlots
+// intervals after its last.
+const pingSlots = 8
+
+// pingLoop pings the open WebSockets, each every PingInterval, until the
+// gateway closes: one ticker for all of them, as a timer of its own would
+// cost an idle connection more than 100 bytes.
+func (g *Gateway) pingLoop() {
+	t := time.NewTicker(max(g.limits.PingInterval/pingSlots, time.Millisecond))
+	defer t.Stop()
+	for {
+		select {
+		case <-g.ctx.Done():
+			return
+		case now := <-t.C:
+			g.mu.Lock()
+			for c := g.conns; c != nil; c = c.nextConn {
+				c.ping(now.UnixNano())
+			}
+			g.mu.Unlock()
+		}
+	}
+}
+
+// ping runs when the connection may be due a ping (pingLoop, under
+// Gateway.mu): a client that sent nothing since the last ping is gone;
+// otherwise the writer sends another.
+func (c *wsConn) ping(now int64) {
+	if c.ending.Load() || now-c.lastPing.Load() < int64(c.g.limits.PingInterval) {
 		return
 	}
 	if c.lastHeard.Load() < c.lastPing.Load() {
-		c.g.log.Debug("websocket client did not answer a ping", "user", c.claims.Subject)
+		c.g.log.Debug("websocket client did not answer a ping", "user", c.user)
 		c.cancel()
 		return
 	}
-	c.lastPing.Store(time.Now().UnixNano())
+	c.lastPing.Store(now)
 	c.mu.Lock()
 	c.queueControlLocked(pingFrame)
-	c.pingTimer.Reset(c.g.limits.PingInterval)
 	c.mu.Unlock()
 }
 
@@ -243,7 +269,7 @@ func (c *wsConn) writeControl(frames []byte) error {
 	if err := c.nc.SetWriteDeadline(time.Now().Add(c.g.limits.WriteTimeout)); err != nil {
 		return err
 	}
-	if c.ctx.Err() != nil { // see write
+	if c.ending.Load() { // see write
 		return errShutdown
 	}
 	_, err := c.nc.Write(frames)

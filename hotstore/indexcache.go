@@ -80,6 +80,13 @@ func newIndexCache() *indexCache {
 	return &indexCache{buckets: make(map[string]*cacheBucket)}
 }
 
+// size is the bytes of every cached range.
+func (c *indexCache) size() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return int64(c.bytes)
+}
+
 // lastWriteLocked is when b's last write finished, as far as is known.
 func (c *indexCache) lastWriteLocked(b *cacheBucket) uint64 {
 	w := max(c.floor, c.globalWrite)

@@ -89,6 +89,8 @@ type Stats struct {
 	// IndexCacheHits counts index scans that started from the index
 	// cache (indexcache.go) instead of a Badger iterator.
 	IndexCacheHits uint64
+	// IndexCacheBytes is the size of the ranges the index cache holds.
+	IndexCacheBytes int64
 	// Reclaims counts finished reclamations; ReclaimedBytes is the .sst
 	// and .vlog space they gave back (see Reclaim).
 	Reclaims       uint64
@@ -200,8 +202,9 @@ func (s *Store) Stats() Stats {
 		Fsyncs:    s.fsyncs.Load(),
 		Conflicts: s.conflicts.Load(),
 
-		IndexEntries:   s.indexEntries.Load(),
-		IndexCacheHits: s.icache.hits.Load(),
+		IndexEntries:    s.indexEntries.Load(),
+		IndexCacheHits:  s.icache.hits.Load(),
+		IndexCacheBytes: s.icache.size(),
 
 		Reclaims:       s.reclaim.runs.Load(),
 		ReclaimedBytes: s.reclaim.freed.Load(),

@@ -104,6 +104,7 @@ func (s *Server) startHTTP(cfg Config, tlsConf *tls.Config) error {
 		return fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)
 	}
 	s.gw = gateway.New(gateway.Config{DB: s.db, Logger: s.log, Demo: cfg.Demo, Limits: cfg.Gateway, UserTables: s.userTables})
+	s.gw.Registry().MustRegister(s.db.Collector())
 	s.http = &http.Server{
 		Handler:           s.gw,
 		ConnState:         s.gw.ConnState,

@@ -31,9 +31,10 @@ type Job struct {
 // tierState is the engine's record of cold-tier work: recent jobs and
 // read counters. The zero value is ready.
 type tierState struct {
-	mu     sync.Mutex // guards jobs and nextID
+	mu     sync.Mutex // guards jobs, nextID and totals
 	jobs   []Job      // oldest first, at most maxJobs
 	nextID int64
+	totals map[string]JobTotals // by kind, since the engine started
 
 	reads coldReadStats
 }
@@ -56,6 +57,26 @@ func (s *coldReadStats) add(st coldstore.ScanStats) {
 func (e *Engine) ColdReadStats() (scans, segments, opened int64) {
 	r := &e.tiers.reads
 	return r.scans.Load(), r.segments.Load(), r.opened.Load()
+}
+
+// JobTotals add up the finished jobs of one kind since the engine
+// started (for metrics: the jobs view keeps only the recent ones).
+type JobTotals struct {
+	Done, Failed int64
+	Rows, Bytes  int64
+	Seconds      float64
+}
+
+// JobTotals returns the totals by kind ("flush", "compact", "reclaim").
+func (e *Engine) JobTotals() map[string]JobTotals {
+	ts := &e.tiers
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	out := make(map[string]JobTotals, len(ts.totals))
+	for k, t := range ts.totals {
+		out[k] = t
+	}
+	return out
 }
 
 // startJob records a running job and returns its id.
@@ -93,6 +114,7 @@ func (e *Engine) finishJob(id int64, rows, bytes, segments int64, err error) {
 			p.State, p.Error = "failed", err.Error()
 		}
 		j = *p
+		ts.addTotalsLocked(j)
 		break
 	}
 	ts.mu.Unlock()
@@ -106,6 +128,22 @@ func (e *Engine) finishJob(id int64, rows, bytes, segments int64, err error) {
 		return
 	}
 	e.log.Info(j.Kind, attrs...)
+}
+
+func (ts *tierState) addTotalsLocked(j Job) {
+	if ts.totals == nil {
+		ts.totals = make(map[string]JobTotals)
+	}
+	t := ts.totals[j.Kind]
+	if j.State == "failed" {
+		t.Failed++
+	} else {
+		t.Done++
+	}
+	t.Rows += j.Rows
+	t.Bytes += j.Bytes
+	t.Seconds += j.Duration.Seconds()
+	ts.totals[j.Kind] = t
 }
 
 // Jobs returns the recent jobs, oldest first.

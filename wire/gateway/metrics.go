@@ -12,10 +12,8 @@ import (
 )
 
 // metrics are the gateway's Prometheus metrics, on a registry of its own
-// (no global default registry).
-//
-// Flush statistics are not exported: the cold tier is not wired into the
-// database yet, so there is nothing to count.
+// (no global default registry). The server adds the storage side (commits,
+// syncs, the index cache, flush and compaction jobs: kalamdb.DB.Collector).
 type metrics struct {
 	reg *prometheus.Registry
 

@@ -2,8 +2,8 @@ package hotstore
 
 import (
 	"context"
-	"runtime"
 	"fmt"
+	"runtime"
 	"sync"
 	"time"
 )

@@ -18,16 +18,7 @@ func dec(t *testing.T, s string) *apd.Decimal {
 }
 
 func TestRoundTripEveryType(t *testing.T) {
-	schema := []catalog.Column{
-		col(1, "b", types.Bool), col(2, "i8", types.Int8), col(3, "i4", types.Int4),
-		col(4, "i2", types.Int2), col(5, "f8", types.Float8), col(6, "f4", types.Float4),
-		col(7, "num", types.Numeric), col(8, "txt", types.Text), col(9, "vc", types.Varchar),
-		col(10, "by", types.Bytea), col(11, "js", types.JSON), col(12, "jb", types.JSONB),
-		col(13, "u", types.UUIDOID), col(14, "ts", types.Timestamp), col(15, "tz", types.Timestamptz),
-		col(16, "d", types.Date), col(17, "tm", types.Time), col(18, "iv", types.IntervalOID),
-		col(19, "ta", types.TextArray), col(20, "ia", types.Int8Array), col(21, "bp", types.Bpchar),
-		col(22, "oid", types.OIDType), col(23, "ua", types.UUIDArray),
-	}
+	schema := typedSchema
 	ts := time.Date(2024, 2, 29, 13, 14, 15, 123456000, time.UTC)
 	full := map[uint32]any{
 		1: true, 2: int64(-1 << 62), 3: int64(-2147483648), 4: int64(32767), 5: 3.25, 6: float64(float32(0.1)),

@@ -110,33 +110,23 @@ func readFlat(rgr *file.RowGroupReader, crp *file.ColumnChunkReader, rc readCol,
 	)
 	switch c := cr.(type) {
 	case *file.BooleanColumnChunkReader:
-		var x [1]bool
-		levels, n, err = c.ReadBatch(1, x[:], def, nil)
-		v = x[0]
+		v, levels, n, err = readOne(c, def)
 	case *file.Int32ColumnChunkReader:
-		var x [1]int32
-		levels, n, err = c.ReadBatch(1, x[:], def, nil)
-		v = x[0]
+		v, levels, n, err = readOne(c, def)
 	case *file.Int64ColumnChunkReader:
-		var x [1]int64
-		levels, n, err = c.ReadBatch(1, x[:], def, nil)
-		v = x[0]
+		v, levels, n, err = readOne(c, def)
 	case *file.Float32ColumnChunkReader:
-		var x [1]float32
-		levels, n, err = c.ReadBatch(1, x[:], def, nil)
-		v = x[0]
+		v, levels, n, err = readOne(c, def)
 	case *file.Float64ColumnChunkReader:
-		var x [1]float64
-		levels, n, err = c.ReadBatch(1, x[:], def, nil)
-		v = x[0]
+		v, levels, n, err = readOne(c, def)
 	case *file.ByteArrayColumnChunkReader:
-		var x [1]parquet.ByteArray
-		levels, n, err = c.ReadBatch(1, x[:], def, nil)
-		v = []byte(x[0]) // aliases the page: flatValue copies
+		var b parquet.ByteArray
+		b, levels, n, err = readOne(c, def)
+		v = []byte(b) // aliases the page: flatValue copies
 	case *file.FixedLenByteArrayColumnChunkReader:
-		var x [1]parquet.FixedLenByteArray
-		levels, n, err = c.ReadBatch(1, x[:], def, nil)
-		v = fixed(x[0])
+		var b parquet.FixedLenByteArray
+		b, levels, n, err = readOne(c, def)
+		v = fixed(b)
 	default:
 		return nil, fmt.Errorf("%w: physical type %s", ErrCorrupt, cr.Type())
 	}
@@ -149,6 +139,18 @@ func readFlat(rgr *file.RowGroupReader, crp *file.ColumnChunkReader, rc readCol,
 		return nil, nil // NULL
 	}
 	return flatValue(rc.oid, v)
+}
+
+// batchReader is what every typed column chunk reader offers.
+type batchReader[T any] interface {
+	ReadBatch(batchSize int64, values []T, defLvls, repLvls []int16) (total int64, valuesRead int, err error)
+}
+
+// readOne reads the value the reader stands at (n == 0: NULL).
+func readOne[T any](r batchReader[T], def []int16) (v T, levels int64, n int, err error) {
+	var x [1]T
+	levels, n, err = r.ReadBatch(1, x[:], def, nil)
+	return x[0], levels, n, err
 }
 
 // fixed marks a fixed-length value apart from a variable-length one.

@@ -151,22 +151,22 @@ func (c *indexCache) bucketLocked(bucket string) *cacheBucket {
 		return b
 	}
 	if len(c.buckets) >= indexCacheBuckets {
-		c.forgetLocked(len(c.buckets)/8, "")
+		c.forgetLocked(len(c.buckets) / 8)
 	}
 	b := &cacheBucket{lastWrite: c.floor}
 	c.buckets[bucket] = b
 	return b
 }
 
-// forgetLocked forgets up to n idle buckets other than keep (map order is
+// forgetLocked forgets up to n idle buckets (map order is
 // random enough for an eviction policy), folding their last writes into
 // floor.
-func (c *indexCache) forgetLocked(n int, keep string) {
+func (c *indexCache) forgetLocked(n int) {
 	for k, b := range c.buckets {
 		if n <= 0 {
 			return
 		}
-		if b.writers > 0 || k == keep {
+		if b.writers > 0 {
 			continue
 		}
 		c.floor = max(c.floor, b.lastWrite)
@@ -210,7 +210,8 @@ func (c *indexCache) beginWrite(buckets map[string]struct{}) {
 }
 
 // endWrite records that the commit registered by beginWrite finished
-// (applied or failed).
+// (applied or failed). Its buckets hold no ranges: beginWrite dropped
+// them, and none is installed while writers > 0.
 func (c *indexCache) endWrite(buckets map[string]struct{}) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -219,7 +220,6 @@ func (c *indexCache) endWrite(buckets map[string]struct{}) {
 		b := c.buckets[k] // kept while writers > 0
 		b.writers--
 		b.lastWrite = now
-		c.dropRangesLocked(b)
 	}
 }
 

@@ -37,7 +37,9 @@ type benchCase struct {
 type sample struct {
 	value float64
 	lat   []time.Duration // per-operation latencies; nil when latency does not apply
-	note  string
+	// cpuPerOp is the server's CPU time per operation; 0 when not measured.
+	cpuPerOp time.Duration
+	note     string
 }
 
 // cell is the median result of a case on one system.
@@ -45,8 +47,9 @@ type cell struct {
 	value    float64
 	p50, p99 time.Duration
 	hasLat   bool
-	err      string // short, for the table: "error: 42P01", "n/a (not yet)"
-	detail   string // the full error, for the notes
+	cpuPerOp time.Duration // median; 0 when not measured
+	err      string        // short, for the table: "error: 42P01", "n/a (not yet)"
+	detail   string        // the full error, for the notes
 	note     string
 }
 
@@ -153,10 +156,13 @@ func runCase(ctx context.Context, cfg *config, c benchCase, systems []*system, p
 
 func summarize(ss []sample) *cell {
 	c := &cell{}
-	var vals, p50s, p99s []float64
+	var vals, p50s, p99s, cpus []float64
 	var notes []string
 	for _, s := range ss {
 		vals = append(vals, s.value)
+		if s.cpuPerOp > 0 {
+			cpus = append(cpus, float64(s.cpuPerOp))
+		}
 		if s.lat != nil {
 			c.hasLat = true
 			p50s = append(p50s, float64(percentile(s.lat, 0.50)))
@@ -169,6 +175,9 @@ func summarize(ss []sample) *cell {
 		}
 	}
 	c.value = median(vals)
+	if len(cpus) > 0 {
+		c.cpuPerOp = time.Duration(median(cpus))
+	}
 	if c.hasLat {
 		c.p50 = time.Duration(median(p50s))
 		c.p99 = time.Duration(median(p99s))
@@ -249,6 +258,7 @@ func closedLoop(ctx context.Context, s *system, n int, d time.Duration, setup cl
 		return sample{}, err
 	}
 	lats := make([][]time.Duration, n)
+	cpu0, cpuErr := s.cpu()
 	start := time.Now()
 	deadline := start.Add(d)
 	err = parallel(n, func(i int) error {
@@ -267,6 +277,7 @@ func closedLoop(ctx context.Context, s *system, n int, d time.Duration, setup cl
 		return nil
 	})
 	elapsed := time.Since(start)
+	cpu1, cpuErr1 := s.cpu()
 	if err != nil {
 		return sample{}, err
 	}
@@ -277,7 +288,11 @@ func closedLoop(ctx context.Context, s *system, n int, d time.Duration, setup cl
 	if len(all) == 0 {
 		return sample{}, errors.New("no operation completed")
 	}
-	return sample{value: float64(len(all)) / elapsed.Seconds(), lat: all}, nil
+	smp := sample{value: float64(len(all)) / elapsed.Seconds(), lat: all}
+	if cpuErr == nil && cpuErr1 == nil {
+		smp.cpuPerOp = (cpu1 - cpu0) / time.Duration(len(all))
+	}
+	return smp, nil
 }
 
 // parallel runs f(0..n-1) concurrently and returns the first error.

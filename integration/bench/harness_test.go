@@ -116,7 +116,7 @@ func TestRunCaseInterleaves(t *testing.T) {
 func TestTableRatios(t *testing.T) {
 	rows := []row{
 		{name: "tput", unit: "tx/s", higherBetter: true, cells: map[string]*cell{
-			labelPG: {value: 100}, labelKalam: {value: 250}}},
+			labelPG: {value: 100, cpuPerOp: 80 * time.Microsecond}, labelKalam: {value: 250, cpuPerOp: 41400 * time.Nanosecond}}},
 		{name: "mem", unit: "KiB/conn", higherBetter: false, cells: map[string]*cell{
 			labelPG: {value: 1000}, labelKalam: {value: 100}}},
 		{name: "lat", unit: "ms p50", higherBetter: false, cells: map[string]*cell{
@@ -125,12 +125,12 @@ func TestTableRatios(t *testing.T) {
 		{name: "pg only", unit: "B/msg", cells: map[string]*cell{labelPG: {value: 300}}},
 	}
 	got := (&report{rows: rows}).table()
-	want := "| workload | PostgreSQL | KalamDB | ratio (>1: KalamDB better) | PostgreSQL p50 / p99 | KalamDB p50 / p99 |\n" +
-		"|---|---:|---:|---:|---:|---:|\n" +
-		"| tput | 100 tx/s | 250 tx/s | 2.50 |  |  |\n" +
-		"| mem | 1000 KiB/conn | 100 KiB/conn | 10.00 |  |  |\n" +
-		"| lat | 2.000 ms | n/a (not yet) | — | 2.00 / 15.0 ms |  |\n" +
-		"| pg only | 300 B/msg | — | — |  |  |\n"
+	want := "| workload | PostgreSQL | KalamDB | ratio (>1: KalamDB better) | PostgreSQL p50 / p99 | KalamDB p50 / p99 | server CPU per op, PostgreSQL / KalamDB |\n" +
+		"|---|---:|---:|---:|---:|---:|---:|\n" +
+		"| tput | 100 tx/s | 250 tx/s | 2.50 |  |  | 80 / 41 µs |\n" +
+		"| mem | 1000 KiB/conn | 100 KiB/conn | 10.00 |  |  |  |\n" +
+		"| lat | 2.000 ms | n/a (not yet) | — | 2.00 / 15.0 ms |  |  |\n" +
+		"| pg only | 300 B/msg | — | — |  |  |  |\n"
 	if got != want {
 		t.Fatalf("table:\n%s\nwant:\n%s", got, want)
 	}

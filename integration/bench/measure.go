@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // Measurements read from the file system and /proc: disk use for W6,
@@ -67,4 +68,40 @@ func procFieldKB(path, field string) (int64, error) {
 		}
 	}
 	return 0, fmt.Errorf("%s: no %s line", path, field)
+}
+
+// clockTicks is Linux's USER_HZ, the unit of /proc/<pid>/stat CPU times.
+const clockTicks = 100
+
+// procCPU returns the CPU time (user + system) a process has used, all its
+// threads together.
+func procCPU(pid int) (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	return parseStatCPU(string(b))
+}
+
+// parseStatCPU reads utime and stime, the 14th and 15th fields of a
+// /proc/<pid>/stat line. The command name (field 2) is in parentheses and
+// may hold spaces, so fields are counted from the last ')'.
+func parseStatCPU(stat string) (time.Duration, error) {
+	i := strings.LastIndexByte(stat, ')')
+	if i < 0 {
+		return 0, errors.New("parse stat: no command name")
+	}
+	f := strings.Fields(stat[i+1:])
+	if len(f) < 13 {
+		return 0, errors.New("parse stat: too few fields")
+	}
+	var ticks int64
+	for _, s := range f[11:13] {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("parse stat cpu: %w", err)
+		}
+		ticks += n
+	}
+	return time.Duration(ticks) * time.Second / clockTicks, nil
 }

@@ -28,12 +28,12 @@ type report struct {
 // PostgreSQL/KalamDB for latency, memory and bytes.
 func (r *report) table() string {
 	var b strings.Builder
-	b.WriteString("| workload | PostgreSQL | KalamDB | ratio (>1: KalamDB better) | PostgreSQL p50 / p99 | KalamDB p50 / p99 |\n")
-	b.WriteString("|---|---:|---:|---:|---:|---:|\n")
+	b.WriteString("| workload | PostgreSQL | KalamDB | ratio (>1: KalamDB better) | PostgreSQL p50 / p99 | KalamDB p50 / p99 | server CPU per op, PostgreSQL / KalamDB |\n")
+	b.WriteString("|---|---:|---:|---:|---:|---:|---:|\n")
 	for _, row := range r.rows {
 		pg, k := row.cells[labelPG], row.cells[labelKalam]
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", row.name,
-			formatValue(pg, row.unit), formatValue(k, row.unit), ratio(row, pg, k), formatLat(pg), formatLat(k))
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s |\n", row.name,
+			formatValue(pg, row.unit), formatValue(k, row.unit), ratio(row, pg, k), formatLat(pg), formatLat(k), formatCPU(pg, k))
 	}
 	return b.String()
 }
@@ -64,6 +64,20 @@ func formatLat(c *cell) string {
 		return ""
 	}
 	return fmt.Sprintf("%s / %s ms", ms(c.p50), ms(c.p99))
+}
+
+// formatCPU shows the servers' CPU time per operation, in microseconds.
+func formatCPU(pg, k *cell) string {
+	us := func(c *cell) string {
+		if c == nil || c.err != "" || c.cpuPerOp <= 0 {
+			return "–"
+		}
+		return fmt.Sprintf("%.0f", float64(c.cpuPerOp)/float64(time.Microsecond))
+	}
+	if us(pg) == "–" && us(k) == "–" {
+		return ""
+	}
+	return us(pg) + " / " + us(k) + " µs"
 }
 
 func ms(d time.Duration) string {

@@ -73,6 +73,28 @@ func (s *system) memory() (int64, error) {
 	return total * 1024, nil
 }
 
+// cpu returns the CPU time the server has used so far: KalamDB's process,
+// or PostgreSQL's postmaster and every process it forked that is still
+// running (a case reads it while its connections are open).
+func (s *system) cpu() (time.Duration, error) {
+	if s.kind == kindKalam {
+		return procCPU(s.kalam.cmd.Process.Pid)
+	}
+	pids, err := s.pg.Pids()
+	if err != nil {
+		return 0, err
+	}
+	var total time.Duration
+	for _, pid := range pids {
+		d, err := procCPU(pid)
+		if err != nil {
+			continue // exited while we looked
+		}
+		total += d
+	}
+	return total, nil
+}
+
 // procCount returns how many processes the server has (PostgreSQL forks one
 // per connection; KalamDB is one process).
 func (s *system) procCount() int {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -22,21 +23,31 @@ func TestParseStatCPU(t *testing.T) {
 	}
 }
 
-// TestProcCPUGrows burns CPU in this process and reads it back.
-func TestProcCPUGrows(t *testing.T) {
-	before, err := procCPU(os.Getpid())
-	if err != nil {
-		t.Fatal(err)
-	}
+// TestProcCPUMatchesRusage reads this process's CPU time from /proc and
+// checks it against getrusage(2), which counts the same thing at a finer
+// grain.
+func TestProcCPUMatchesRusage(t *testing.T) {
 	x := 0
-	for start := time.Now(); time.Since(start) < 100*time.Millisecond; {
-		x++
+	for start := time.Now(); time.Since(start) < 50*time.Millisecond; {
+		x++ // some CPU time to read
 	}
-	after, err := procCPU(os.Getpid())
+	before := rusageCPU(t)
+	got, err := procCPU(os.Getpid())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if after-before < 50*time.Millisecond {
-		t.Fatalf("cpu grew by %v over 100 ms of spinning (x=%d)", after-before, x)
+	after := rusageCPU(t)
+	// /proc counts in 10 ms ticks.
+	if got < before-20*time.Millisecond || got > after+20*time.Millisecond {
+		t.Fatalf("procCPU = %v, getrusage %v..%v (x=%d)", got, before, after, x)
 	}
+}
+
+func rusageCPU(t *testing.T) time.Duration {
+	t.Helper()
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		t.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

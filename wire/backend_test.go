@@ -229,11 +229,18 @@ func newStatement(params []types.OID, cols []sql.Column) *sql.Statement {
 // nil.
 func startServer(t *testing.T, cfg Config, b Backend, wrap func(net.Listener) net.Listener) (*Server, string) {
 	t.Helper()
+	s := NewServer(cfg, b)
+	return s, serve(t, s, wrap)
+}
+
+// serve serves s on a new loopback listener until the test ends and
+// returns its address.
+func serve(t *testing.T, s *Server, wrap func(net.Listener) net.Listener) string {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := NewServer(cfg, b)
 	served := make(chan error, 1)
 	var l net.Listener = ln
 	if wrap != nil {
@@ -250,7 +257,7 @@ func startServer(t *testing.T, cfg Config, b Backend, wrap func(net.Listener) ne
 			t.Errorf("Serve: %v", err)
 		}
 	})
-	return s, ln.Addr().String()
+	return ln.Addr().String()
 }
 
 // remoteListener makes every accepted connection look like it comes from

@@ -67,6 +67,11 @@ type conn struct {
 	cancelStmt context.CancelFunc // cancels the running statement, nil when idle
 
 	job job // the connection's work, handed to a worker
+
+	// answeredAt is when the last answer ended, busy whether input came
+	// soon after it (busy.go); connection goroutine only.
+	answeredAt time.Time
+	busy       bool
 }
 
 // serveConn runs one connection to its end. It never panics.
@@ -83,7 +88,7 @@ func (s *Server) serveConn(nc net.Conn) {
 	// Shutdown must reach a goroutine blocked in a read: fail the read now,
 	// but leave the write side time to send the final FATAL.
 	stop := context.AfterFunc(ctx, func() {
-		nc.SetReadDeadline(time.Unix(1, 0))
+		nc.SetReadDeadline(shutdownReadDeadline)
 		nc.SetWriteDeadline(time.Now().Add(shutdownWriteGrace))
 	})
 	defer stop()
@@ -148,14 +153,16 @@ func (c *conn) loop() {
 			c.readFailed(err)
 			return
 		}
+		c.noteArrival()
 		if !c.s.work.run(&c.job, answer) {
 			return
 		}
 	}
 }
 
-// answer reads and answers messages until none is left buffered; false
-// ends the connection. It runs on a worker.
+// answer reads and answers messages until none is left buffered and no
+// more arrive within the busy window (busy.go); false ends the connection.
+// It runs on a worker.
 func (c *conn) answer() bool {
 	for {
 		msg, err := c.rd.Receive()
@@ -168,7 +175,9 @@ func (c *conn) answer() bool {
 			return false
 		}
 		if !c.rd.buffered() {
-			return true
+			if more, ok := c.awaitBusy(); !more {
+				return ok
+			}
 		}
 	}
 }

@@ -73,6 +73,10 @@ const (
 	shutdownWriteGrace = 2 * time.Second
 )
 
+// shutdownReadDeadline, long past, fails a connection's read at once when
+// the server shuts down or the connection is terminated.
+var shutdownReadDeadline = time.Unix(1, 0)
+
 // Server serves the PostgreSQL protocol v3 to clients, on top of a Backend.
 type Server struct {
 	cfg     Config
@@ -84,11 +88,14 @@ type Server struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup // one per connection goroutine
 
-	bufs    bufPools    // read and write buffers lent to busy connections
-	work    *workers    // run connections' handshakes and messages
-	deliver *deliverers // write notifications to idle connections
-	nextPID atomic.Uint32
-	mockKey []byte // keys auth.MockVerifier for unknown users
+	bufs bufPools // read and write buffers lent to busy connections
+	work *workers // run connections' handshakes and messages
+	// busyWindow is how long a worker waits for a connection's next
+	// message (busy.go); tests change it before Serve.
+	busyWindow time.Duration
+	deliver    *deliverers // write notifications to idle connections
+	nextPID    atomic.Uint32
+	mockKey    []byte // keys auth.MockVerifier for unknown users
 
 	mu        sync.Mutex // guards closed, listeners, conns and byPID
 	closed    bool
@@ -122,6 +129,7 @@ func NewServer(cfg Config, b Backend) *Server {
 		byPID:     make(map[uint32]*conn),
 	}
 	s.work = newWorkers(ctx.Done())
+	s.busyWindow = defaultBusyWindow
 	s.deliver = newDeliverers(ctx.Done())
 	// A random base keeps pids of different server runs apart, so a stale
 	// CancelRequest is unlikely to hit a new connection.

@@ -3,6 +3,7 @@ package wire
 import (
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -21,6 +22,7 @@ const workerIdle = 10 * time.Second
 type workers struct {
 	idle chan *job       // unbuffered: a send succeeds only if a worker waits
 	stop <-chan struct{} // closed by Server.Shutdown: idle workers exit
+	runs atomic.Uint64   // jobs handed over so far, for tests
 }
 
 func newWorkers(stop <-chan struct{}) *workers {
@@ -45,6 +47,7 @@ type workerPanic struct {
 // run runs fn on a worker and returns its result; a panic in fn is raised
 // again, as a *workerPanic, in the caller.
 func (w *workers) run(j *job, fn func() bool) bool {
+	w.runs.Add(1)
 	j.fn, j.ok = fn, false
 	j.done.Add(1)
 	select {

@@ -202,7 +202,7 @@ func (s *Session) Execute(ctx context.Context, st *Statement, params []any) (*Re
 	if s.tx == nil {
 		// Statements up to the next Sync form one implicit transaction,
 		// as in PostgreSQL: a pgx batch commits or fails as a whole.
-		s.begin(false)
+		s.beginImplicit(st.plan)
 	}
 	if !s.tx.failed {
 		if err := s.checkReadOnly(st.node, st.plan); err != nil {

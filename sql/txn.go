@@ -44,6 +44,23 @@ func (s *Session) begin(explicit bool) {
 	s.tx = &transaction{hot: s.eng.store.BeginRead(), start: time.Now(), readOnly: true}
 }
 
+// beginImplicit starts the implicit transaction of a pipeline whose first
+// statement is p: read-write at once when p may write, as prepare would
+// make it, without first taking a read-only snapshot to throw away.
+func (s *Session) beginImplicit(p plan) {
+	if mayWrite(p) {
+		s.tx = &transaction{hot: s.eng.store.Begin(), start: time.Now()}
+		return
+	}
+	s.begin(false)
+}
+
+// mayWrite reports whether an implicit transaction must be read-write to
+// run p.
+func mayWrite(p plan) bool {
+	return !readOnlyPlan(p) && p.kind() != kindUtility && p.kind() != kindTxControl
+}
+
 // readOnlyPlan reports whether p only reads the hot store: a query. Other
 // plans of kindRead may write (COPY FROM) or keep an iterator (DECLARE).
 func readOnlyPlan(p plan) bool {
@@ -58,7 +75,7 @@ func readOnlyPlan(p plan) bool {
 // before a statement that may write, and before anything once BEGIN made
 // the block explicit (a block keeps one snapshot).
 func (tx *transaction) prepare(s *Session, p plan) {
-	if !tx.readOnly || (!tx.explicit && (readOnlyPlan(p) || p.kind() == kindUtility || p.kind() == kindTxControl)) {
+	if !tx.readOnly || (!tx.explicit && !mayWrite(p)) {
 		return
 	}
 	tx.readOnly = false

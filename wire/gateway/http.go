@@ -85,14 +85,9 @@ func (g *Gateway) runQuery(ctx context.Context, w http.ResponseWriter, r *http.R
 	if err != nil {
 		return fail(err)
 	}
-	var req queryRequest
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, g.limits.MaxBodyBytes))
-	if err := dec.Decode(&req); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return fail(pgerr.New(pgerr.ProgramLimitExceeded, "request body exceeds %d bytes", tooBig.Limit))
-		}
-		return fail(pgerr.Wrap(err, pgerr.InvalidTextRepresentation, "invalid request body: %v", err))
+	req, err := readQueryRequest(w, r, g.limits.MaxBodyBytes)
+	if err != nil {
+		return fail(err)
 	}
 	if strings.TrimSpace(req.SQL) == "" {
 		return fail(pgerr.New(pgerr.SyntaxError, `the request has no "sql"`))
@@ -156,7 +151,7 @@ func (g *Gateway) execute(ctx context.Context, user string, req queryRequest, em
 		ps = &pooledSession{sess: sess, stmts: make(map[string]*sql.Statement)}
 	}
 	res, err := runStatement(ctx, ps, req)
-	if sql.IsResultTypeChanged(err) {
+	if err != nil && sql.IsResultTypeChanged(err) {
 		// DDL changed the columns of a statement this session kept: to
 		// the client it is a new request, so prepare it afresh.
 		delete(ps.stmts, req.SQL)
@@ -191,21 +186,22 @@ func runStatement(ctx context.Context, ps *pooledSession, req queryRequest) (*sq
 }
 
 // command is the command word of a tag ("INSERT 0 1" -> "INSERT"), with
-// the two-word ones kept whole.
+// the two-word ones kept whole. Tags are the engine's own, single-spaced,
+// so the words are cut without allocating.
 func command(tag string) string {
-	fields := strings.Fields(tag)
-	if len(fields) == 0 {
+	first, rest, _ := strings.Cut(tag, " ")
+	if first == "" {
 		return "UNKNOWN"
 	}
-	if len(fields) > 1 {
-		switch fields[0] + " " + fields[1] {
+	if second, _, _ := strings.Cut(rest, " "); second != "" {
+		switch two := tag[:len(first)+1+len(second)]; two {
 		case "CREATE TABLE", "CREATE SCHEMA", "CREATE USER", "CREATE ROLE", "DROP TABLE",
 			"DROP SCHEMA", "DROP USER", "DROP ROLE", "ALTER TABLE", "ALTER USER", "ALTER ROLE",
 			"SET ROLE", "RESET ROLE":
-			return fields[0] + " " + fields[1]
+			return two
 		}
 	}
-	return fields[0]
+	return first
 }
 
 func isWrite(cmd string) bool {

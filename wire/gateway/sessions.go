@@ -1,7 +1,6 @@
 package gateway
 
 import (
-	"strings"
 	"sync"
 
 	"github.com/kalamdb/kalamdb/sql"
@@ -124,5 +123,27 @@ func reusable(sess *sql.Session, query, cmd string) bool {
 	default:
 		return false
 	}
-	return sess.TxStatus() == 'I' && !strings.Contains(strings.ToLower(query), "set_config")
+	return sess.TxStatus() == 'I' && !containsFold(query, "set_config")
+}
+
+// containsFold reports whether s contains the lower-case ASCII word, in
+// any case, without allocating (the parser folds only ASCII in names).
+func containsFold(s, word string) bool {
+	for i := 0; i+len(word) <= len(s); i++ {
+		j := 0
+		for j < len(word) && lowerASCII(s[i+j]) == word[j] {
+			j++
+		}
+		if j == len(word) {
+			return true
+		}
+	}
+	return false
+}
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }

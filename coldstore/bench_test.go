@@ -1,6 +1,7 @@
 package coldstore
 
 import (
+	"bytes"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -121,6 +122,47 @@ func BenchmarkPointLookup(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkPointLookupPages times the lookups that read their row's
+// pages: keys of groups whose system columns are cached but not their
+// table columns (the part of a partition larger than the cache that
+// fill left out), after a warm-up touching every group.
+func BenchmarkPointLookupPages(b *testing.B) {
+	s, keys := lookupStore(b)
+	s.SetCacheLimits(defaultCacheReaders, 16<<20) // the system columns and a few whole groups
+	for i := 0; i < len(keys); i += defaultGroupRows / 4 {
+		s.Get(b.Context(), testPart, keys[i])
+	}
+	var paged [][]byte
+	for _, k := range keys {
+		if h := cachedHit(s, k); h != nil && h.g.vals == nil {
+			paged = append(paged, k)
+		}
+	}
+	if len(paged) == 0 {
+		b.Fatalf("no group without its table columns")
+	}
+	rng := rand.New(rand.NewPCG(1, 1))
+	for b.Loop() {
+		if _, ok, err := s.Get(b.Context(), testPart, paged[rng.IntN(len(paged))]); !ok || err != nil {
+			b.Fatalf("get: %v %v", ok, err)
+		}
+	}
+}
+
+// cachedHit returns where the read cache holds key's system columns, or nil.
+func cachedHit(s *Store, key []byte) *hit {
+	s.cache.mu.Lock()
+	defer s.cache.mu.Unlock()
+	for _, r := range s.cache.readers {
+		for _, g := range r.groups {
+			if n := g.keys.Len(); n > 0 && bytes.Compare(g.keys.Value(0), key) <= 0 && bytes.Compare(key, g.keys.Value(n-1)) <= 0 {
+				return &hit{seg: r.seg, g: g}
+			}
+		}
+	}
+	return nil
 }
 
 // BenchmarkScanNewest reads the 50 newest rows (ORDER BY key DESC LIMIT 50).

@@ -88,12 +88,16 @@ type group struct {
 	dels  *array.Boolean
 	rows  *file.RowGroupReader // safe for concurrent lookups
 	paged bool                 // every column chunk has an offset index (see readRow)
-	// readers pools []file.ColumnChunkReader parallel to r.cols, reused by
-	// readRow; the GC empties it, so it needs no bound of its own.
+	// readers pools *rowReaders (column readers parallel to r.cols),
+	// reused by readRow; the GC empties it, so it needs no bound of its own.
 	readers sync.Pool
 	vals    []arrow.Array // every table column (parallel to r.cols), when fill decoded them
 	bytes   int64
-	elem    *list.Element // in readCache.groups; nil when not cached
+	// tableBytes is the uncompressed size of the table columns, about
+	// their decoded size: fill's estimate, kept so a lookup does not
+	// rebuild the column chunk metadata.
+	tableBytes int64
+	elem       *list.Element // in readCache.groups; nil when not cached
 }
 
 func newReadCache(readers int, bytes int64) *readCache {
@@ -267,12 +271,7 @@ func (c *readCache) group(ctx context.Context, r *segReader, rg int) (*group, er
 // read the row's pages instead of thrashing the cache with ~2 ms
 // whole-group decodes.
 func (c *readCache) fill(ctx context.Context, g *group) []arrow.Array {
-	var est int64 // uncompressed size of the table columns: about their decoded size
-	for _, leaf := range g.r.leaves[sysColumns:] {
-		if cc, err := g.rows.MetaData().ColumnChunk(leaf); err == nil {
-			est += cc.TotalUncompressedSize()
-		}
-	}
+	est := g.tableBytes
 	if !c.hasRoom(g, est) {
 		return nil
 	}
@@ -385,6 +384,9 @@ func (r *segReader) readKeys(ctx context.Context, rg int) (*group, error) {
 	for _, leaf := range r.leaves[sysColumns:] {
 		if _, ok := g.rows.MetaData().OffsetIndexLocation(leaf); !ok {
 			g.paged = false
+		}
+		if cc, err := g.rows.MetaData().ColumnChunk(leaf); err == nil {
+			g.tableBytes += cc.TotalUncompressedSize()
 		}
 	}
 	for _, a := range []arrow.Array{g.keys, g.seqs, g.dels} {

@@ -1,6 +1,6 @@
 // Package coldstore is the cold tier: a partition's flushed rows as Parquet
-// segments (arrow-go pqarrow, zstd) plus a manifest, merged on read with
-// newest-version-per-key semantics.
+// segments (arrow-go pqarrow; zstd, LZ4 for fixed-width table columns)
+// plus a manifest, merged on read with newest-version-per-key semantics.
 //
 // Main types: Store (Open, Flush, Scan, Get, Compact, ExportUser, EraseUser,
 // DropPartition, DropTable), Partition (table id, schema, name, user),
@@ -28,11 +28,16 @@
 // time time64[us], interval struct<months int32, days int32, micros int64>
 // (exact; Parquet's INTERVAL keeps only milliseconds), arrays list<element>.
 // Rows are sorted by _key, one version per key per segment, in row groups
-// of 4096 rows and data pages of ~16 KB, with a page index (offset index
-// per column chunk) so one row can be read without its group. Segments
-// written before the page index (1 MiB pages, no index) still read; Get
-// decodes their groups whole, and compaction rewrites them in the new
-// layout. Tombstones are rows with _deleted and every column NULL.
+// of 4096 rows and data pages of ~4 KB (a wide text column's pages are one
+// write batch, 64 rows), with a page index (offset index per column chunk)
+// so one row can be read without its group. Pages are zstd-compressed,
+// except those of fixed-width table columns (numbers, times, uuids,
+// booleans): LZ4_RAW, several times faster to decompress (decompressing
+// the row's pages is most of a lookup's cost). Segments written with ~16 KB pages, all zstd, read
+// the same way, only slower; segments written before the page index
+// (1 MiB pages, no index) still read: Get decodes their groups whole.
+// Compaction rewrites both in the current layout. Tombstones are rows
+// with _deleted and every column NULL.
 //
 // The manifest lists each segment's file, rows, tombstones, bytes, min/max
 // _seq, min/max _key, schema version and columns with their null count and

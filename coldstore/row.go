@@ -43,9 +43,9 @@ func (r *segReader) readRow(ctx context.Context, g *group, row int) ([]byte, err
 	}
 	// Column readers are reused across lookups of the group: a new one
 	// allocates its page buffers (~50 KB) and rereads the dictionary.
-	crs, _ := g.readers.Get().([]file.ColumnChunkReader)
-	if crs == nil {
-		crs = make([]file.ColumnChunkReader, len(r.cols))
+	rr, _ := g.readers.Get().(*rowReaders)
+	if rr == nil {
+		rr = &rowReaders{crs: make([]file.ColumnChunkReader, len(r.cols))}
 	}
 	var nested []int
 	for i, rc := range r.cols {
@@ -54,20 +54,36 @@ func (r *segReader) readRow(ctx context.Context, g *group, row int) ([]byte, err
 			nested = append(nested, i)
 			continue
 		}
-		v, err := readFlat(g.rows, &crs[i], rc, row)
+		v, err := rr.readFlat(g.rows, i, rc, row)
 		if err != nil {
 			// Not returned to the pool: a failed reader's state is unknown.
 			return nil, fmt.Errorf("read segment %s row group %d row %d column %d: %w", r.seg.Path, g.rg, row, rc.id, err)
 		}
 		vals[i] = v
 	}
-	g.readers.Put(crs)
+	g.readers.Put(rr)
 	if len(nested) > 0 {
 		if err := r.readNested(ctx, g, row, nested, vals); err != nil {
 			return nil, fmt.Errorf("read segment %s row group %d row %d: %w", r.seg.Path, g.rg, row, err)
 		}
 	}
 	return hotstore.EncodeRow(nil, ids, vals)
+}
+
+// rowReaders is a group's column readers (parallel to segReader.cols,
+// made on first use) and the one-value buffers of their reads, pooled
+// per group: buffers passed to ReadBatch escape, so keeping them here
+// saves two allocations per column per lookup.
+type rowReaders struct {
+	crs  []file.ColumnChunkReader
+	def  [1]int16
+	b    [1]bool
+	i32  [1]int32
+	i64  [1]int64
+	f32  [1]float32
+	f64  [1]float64
+	ba   [1]parquet.ByteArray
+	flba [1]parquet.FixedLenByteArray
 }
 
 // readRowWhole decodes the table columns of g's row group and encodes row.
@@ -87,21 +103,20 @@ func (r *segReader) readRowWhole(ctx context.Context, g *group, row int, ids []u
 	return hotstore.EncodeRow(nil, ids, vals)
 }
 
-// readFlat decodes one value of a single-leaf column from the page that
-// holds row, with the column reader *crp (made on first use).
-func readFlat(rgr *file.RowGroupReader, crp *file.ColumnChunkReader, rc readCol, row int) (any, error) {
-	if *crp == nil {
+// readFlat decodes one value of the single-leaf column r.cols[i] from the
+// page that holds row.
+func (rr *rowReaders) readFlat(rgr *file.RowGroupReader, i int, rc readCol, row int) (any, error) {
+	if rr.crs[i] == nil {
 		cr, err := rgr.Column(rc.leaf)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
 		}
-		*crp = cr
+		rr.crs[i] = cr
 	}
-	cr := *crp
+	cr := rr.crs[i]
 	if err := cr.SeekToRow(int64(row)); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
 	}
-	def := make([]int16, 1)
 	var (
 		levels int64
 		n      int
@@ -110,22 +125,22 @@ func readFlat(rgr *file.RowGroupReader, crp *file.ColumnChunkReader, rc readCol,
 	)
 	switch c := cr.(type) {
 	case *file.BooleanColumnChunkReader:
-		v, levels, n, err = readOne(c, def)
+		v, levels, n, err = readOne(c, rr.def[:], rr.b[:])
 	case *file.Int32ColumnChunkReader:
-		v, levels, n, err = readOne(c, def)
+		v, levels, n, err = readOne(c, rr.def[:], rr.i32[:])
 	case *file.Int64ColumnChunkReader:
-		v, levels, n, err = readOne(c, def)
+		v, levels, n, err = readOne(c, rr.def[:], rr.i64[:])
 	case *file.Float32ColumnChunkReader:
-		v, levels, n, err = readOne(c, def)
+		v, levels, n, err = readOne(c, rr.def[:], rr.f32[:])
 	case *file.Float64ColumnChunkReader:
-		v, levels, n, err = readOne(c, def)
+		v, levels, n, err = readOne(c, rr.def[:], rr.f64[:])
 	case *file.ByteArrayColumnChunkReader:
 		var b parquet.ByteArray
-		b, levels, n, err = readOne(c, def)
+		b, levels, n, err = readOne(c, rr.def[:], rr.ba[:])
 		v = []byte(b) // aliases the page: flatValue copies
 	case *file.FixedLenByteArrayColumnChunkReader:
 		var b parquet.FixedLenByteArray
-		b, levels, n, err = readOne(c, def)
+		b, levels, n, err = readOne(c, rr.def[:], rr.flba[:])
 		v = fixed(b)
 	default:
 		return nil, fmt.Errorf("%w: physical type %s", ErrCorrupt, cr.Type())
@@ -146,11 +161,14 @@ type batchReader[T any] interface {
 	ReadBatch(batchSize int64, values []T, defLvls, repLvls []int16) (total int64, valuesRead int, err error)
 }
 
-// readOne reads the value the reader stands at (n == 0: NULL).
-func readOne[T any](r batchReader[T], def []int16) (v T, levels int64, n int, err error) {
-	var x [1]T
-	levels, n, err = r.ReadBatch(1, x[:], def, nil)
-	return x[0], levels, n, err
+// readOne reads the value the reader stands at into buf[0] (n == 0:
+// NULL) and clears buf so the pool does not keep the page alive.
+func readOne[T any](r batchReader[T], def []int16, buf []T) (v T, levels int64, n int, err error) {
+	levels, n, err = r.ReadBatch(1, buf[:1], def, nil)
+	v = buf[0]
+	var zero T
+	buf[0] = zero
+	return v, levels, n, err
 }
 
 // fixed marks a fixed-length value apart from a variable-length one.

@@ -97,7 +97,7 @@ func DecodeStableRowArena(data []byte, a *Arena, fn func(id uint32, v any)) erro
 
 func decodeRowArena(data []byte, stable bool, a *Arena, fn func(id uint32, v any)) error {
 	if a == nil {
-		return DecodeRow(data, fn)
+		return decodeRow(data, stable, fn)
 	}
 	var shared string // copy of base (or base itself when stable), made at the first string
 	var base []byte

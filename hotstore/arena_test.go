@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/kalamdb/kalamdb/types"
 )
@@ -113,4 +114,40 @@ func pairsText(ps []pair) string {
 		fmt.Fprintf(&b, "%d=%v;", p.id, p.v)
 	}
 	return b.String()
+}
+
+// TestDecodeStableRowAliasesData checks that a stable row decoded without
+// an arena lends its bytes to its strings, and that the values match
+// DecodeRow's.
+func TestDecodeStableRowAliasesData(t *testing.T) {
+	ts := time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
+	data, err := EncodeRow(nil, []uint32{1, 2, 3, 4}, []any{int64(70000), "conv_1", "hello there", ts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want, got []pair
+	if err := DecodeRow(data, func(id uint32, v any) { want = append(want, pair{id, v}) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := DecodeStableRowArena(data, nil, func(id uint32, v any) { got = append(got, pair{id, v}) }); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %#v, want %#v", got, want)
+	}
+	inData := func(s string) bool {
+		p := uintptr(unsafe.Pointer(unsafe.StringData(s)))
+		lo := uintptr(unsafe.Pointer(unsafe.SliceData(data)))
+		return p >= lo && p+uintptr(len(s)) <= lo+uintptr(len(data))
+	}
+	for _, g := range got {
+		if s, ok := g.v.(string); ok && !inData(s) {
+			t.Fatalf("column %d: %q was copied, want it to point into the record", g.id, s)
+		}
+	}
+	for _, w := range want {
+		if s, ok := w.v.(string); ok && inData(s) {
+			t.Fatalf("DecodeRow column %d: %q points into the record, want a copy", w.id, s)
+		}
+	}
 }

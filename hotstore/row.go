@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"time"
+	"unsafe"
 
 	"github.com/cockroachdb/apd/v3"
 	"github.com/kalamdb/kalamdb/types"
@@ -127,7 +128,13 @@ const sharedStringMax = 4 << 10
 // top-level strings of a row of modest size share one allocation: a chat
 // row has several text columns, and decoding is on every read path.
 func DecodeRow(data []byte, fn func(id uint32, v any)) error {
-	var shared string // copy of base, made at the first string
+	return decodeRow(data, false, fn)
+}
+
+// decodeRow is DecodeRow; stable data (see DecodeStableRowArena) lends
+// its bytes to the top-level strings instead of a copy.
+func decodeRow(data []byte, stable bool, fn func(id uint32, v any)) error {
+	var shared string // copy of base (base itself when stable), made at the first string
 	var base []byte
 	for len(data) > 0 {
 		id, n := binary.Uvarint(data)
@@ -140,7 +147,11 @@ func DecodeRow(data []byte, fn func(id uint32, v any)) error {
 			if err != nil {
 				return err
 			}
-			if base == nil {
+			switch {
+			case base != nil:
+			case stable:
+				base, shared = b, unsafe.String(unsafe.SliceData(b), len(b))
+			default:
 				base, shared = b, string(b)
 			}
 			off := cap(base) - cap(raw) // raw lies inside base

@@ -173,7 +173,7 @@ func (n *cteNode) run(r *qrun, env *expr.Env, fn rowFunc) error {
 		if err != nil {
 			return err
 		}
-		r.ctes[n.def] = rows
+		r.setCTE(n.def, rows)
 		return n.run(r, env, fn)
 	}
 	return n.recurse(r, env, fn)
@@ -224,6 +224,9 @@ func (n *cteNode) recurse(r *qrun, env *expr.Env, fn rowFunc) error {
 		if err := r.x.ctxErr(); err != nil {
 			return err
 		}
+		if r.work == nil {
+			r.work = map[*cteDef][][]any{}
+		}
 		r.work[def] = work
 		var next [][]any
 		err := def.rec.run(r, env, add(&next))
@@ -233,6 +236,6 @@ func (n *cteNode) recurse(r *qrun, env *expr.Env, fn rowFunc) error {
 		}
 		work = next
 	}
-	r.ctes[def] = all
+	r.setCTE(def, all)
 	return nil
 }

@@ -71,7 +71,7 @@ func (p *modifyingQueryPlan) exec(ctx context.Context, x *execCtx) (*Result, err
 		if err != nil {
 			return nil, err
 		}
-		r.ctes[def] = res.Rows
+		r.setCTE(def, res.Rows)
 	}
 	qx.env.Exec = r
 	rows, err := collect(r, qx.env, p.q)

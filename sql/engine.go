@@ -44,7 +44,10 @@ type Engine struct {
 	cat     *catalog.Catalog
 	log     *slog.Logger
 	version string
-	parses  *parseCache
+	// versionString is version()'s text, built once: every statement's
+	// environment carries it.
+	versionString string
+	parses        *parseCache
 	// settingDefs is the run-time parameter table shared by every session.
 	settingDefs *settingDefs
 	hub         *notify.Hub
@@ -74,16 +77,17 @@ func NewEngine(cfg Config) *Engine {
 		hub = notify.NewHub(notify.Options{})
 	}
 	e := &Engine{
-		started:     time.Now(),
-		hub:         hub,
-		store:       cfg.Store,
-		cold:        cfg.Cold,
-		exportDir:   cfg.ExportDir,
-		cat:         cfg.Catalog,
-		log:         cfg.Logger,
-		version:     cfg.Version,
-		parses:      newParseCache(size),
-		settingDefs: newSettingDefs(),
+		started:       time.Now(),
+		hub:           hub,
+		store:         cfg.Store,
+		cold:          cfg.Cold,
+		exportDir:     cfg.ExportDir,
+		cat:           cfg.Catalog,
+		log:           cfg.Logger,
+		version:       cfg.Version,
+		versionString: "PostgreSQL 15.8 (KalamDB " + cfg.Version + ") on x86_64-pc-linux-gnu, compiled by Go",
+		parses:        newParseCache(size),
+		settingDefs:   newSettingDefs(),
 	}
 	// The first parse sets up pg_query and its protobuf descriptors (about
 	// 2.6 MB, once): do it now rather than inside the first client's query.
@@ -98,9 +102,7 @@ func NewEngine(cfg Config) *Engine {
 func (e *Engine) Hub() *notify.Hub { return e.hub }
 
 // VersionString is what version() returns.
-func (e *Engine) VersionString() string {
-	return "PostgreSQL 15.8 (KalamDB " + e.version + ") on x86_64-pc-linux-gnu, compiled by Go"
-}
+func (e *Engine) VersionString() string { return e.versionString }
 
 // parse returns the statements of text, from the cache when it was parsed
 // before. Parse trees are shared and must never be modified.

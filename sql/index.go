@@ -269,7 +269,7 @@ type indexAccess struct {
 
 // scanIndex walks the index range and decodes each row from the entry's
 // copy, or fetches it by primary key.
-func (a *access) scanIndex(x *execCtx, p hotstore.Partition, fn func(row []any) (bool, error)) error {
+func (a *access) scanIndex(x *execCtx, p hotstore.Partition, reuse bool, fn func(row []any) (bool, error)) error {
 	ia := a.index
 	var prefix []byte
 	for _, e := range ia.eq {
@@ -326,7 +326,7 @@ func (a *access) scanIndex(x *execCtx, p hotstore.Partition, fn func(row []any) 
 	}
 	it := x.txn.ScanIndex(ia.il.partition(p), opts)
 	defer it.Close()
-	var arena rowArena
+	rows := scanRows{reuse: reuse}
 	for n := 0; it.Next(); n++ {
 		if n%256 == 255 {
 			if err := x.ctxErr(); err != nil {
@@ -336,7 +336,7 @@ func (a *access) scanIndex(x *execCtx, p hotstore.Partition, fn func(row []any) 
 		var row []any
 		if rec, ok := it.IndexRecord(); ok {
 			var err error
-			if row, err = a.layout.decodeIn(&arena, rec); err != nil {
+			if row, err = rows.decode(a.layout, rec); err != nil {
 				return err
 			}
 		} else {

@@ -40,21 +40,30 @@ type relQuery interface {
 type qrun struct {
 	x      *execCtx
 	budget int64
-	ctes   map[*cteDef][][]any  // materialized WITH queries
-	work   map[*cteDef][][]any  // a recursive query's working table
-	subs   map[*subPlan][][]any // uncorrelated subqueries' rows
-	n      int                  // rows seen, for periodic cancellation checks
+	// The maps are made on first use: most statements have neither WITH
+	// nor subqueries.
+	ctes map[*cteDef][][]any  // materialized WITH queries
+	work map[*cteDef][][]any  // a recursive query's working table
+	subs map[*subPlan][][]any // uncorrelated subqueries' rows
+	n    int                  // rows seen, for periodic cancellation checks
 }
 
 func newRun(x *execCtx) *qrun {
-	r := &qrun{x: x, budget: defaultMemBudget, ctes: map[*cteDef][][]any{},
-		work: map[*cteDef][][]any{}, subs: map[*subPlan][][]any{}}
+	r := &qrun{x: x, budget: defaultMemBudget}
 	if v, ok := x.s.settings.get("work_mem"); ok {
 		if n, ok := parseMemSize(v); ok && n > 0 {
 			r.budget = n
 		}
 	}
 	return r
+}
+
+// setCTE keeps a materialized WITH query's rows.
+func (r *qrun) setCTE(def *cteDef, rows [][]any) {
+	if r.ctes == nil {
+		r.ctes = map[*cteDef][][]any{}
+	}
+	r.ctes[def] = rows
 }
 
 // runOf finds the execution a subquery belongs to.
@@ -167,6 +176,11 @@ type scanNode struct {
 }
 
 func (n *scanNode) run(r *qrun, env *expr.Env, fn rowFunc) error {
+	return n.runRows(r, env, false, fn)
+}
+
+// runRows is run; reuse says fn keeps no row past its call (access.scanRows).
+func (n *scanNode) runRows(r *qrun, env *expr.Env, reuse bool, fn rowFunc) error {
 	part, err := r.x.s.partition(n.ref)
 	if err != nil {
 		return err
@@ -177,7 +191,7 @@ func (n *scanNode) run(r *qrun, env *expr.Env, fn rowFunc) error {
 		cx.env = env
 		x = &cx
 	}
-	return n.access.scan(x, part, fn)
+	return n.access.scanRows(x, part, reuse, fn)
 }
 
 // filterNode passes the rows for which cond is true.
@@ -228,7 +242,13 @@ func (p *queryPlan) exec(_ context.Context, x *execCtx) (*Result, error) {
 func execQuery(x *execCtx, q relQuery) (*Result, error) {
 	r := newRun(x)
 	x.env.Exec = r
-	rows, err := collect(r, x.env, q)
+	var rows [][]any
+	var err error
+	if sp, ok := q.(*selectPlan); ok {
+		rows, err = sp.collectRows(r, x.env)
+	} else {
+		rows, err = collect(r, x.env, q)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -50,15 +50,43 @@ func (l *rowLayout) decode(rec hotstore.Record) ([]any, error) {
 type rowArena struct {
 	vals hotstore.Arena
 	rows []any // slab the next rows are cut from
+	slab int   // rows in the last slab made
+}
+
+// scanRows hands a scan's decoded rows out: each in a row of its own, or,
+// when the consumer keeps no row past its call (reuse), all in one row
+// overwritten by the next. The values are never reused.
+type scanRows struct {
+	arena rowArena
+	reuse bool
+	last  []any
+}
+
+func (s *scanRows) decode(l *rowLayout, rec hotstore.Record) ([]any, error) {
+	if !s.reuse {
+		return l.decodeIn(&s.arena, rec)
+	}
+	if s.last == nil {
+		s.last = make([]any, l.width())
+	}
+	return l.decodeInto(s.last, &s.arena.vals, rec)
 }
 
 // rowsPerSlab bounds how many rows share one slab, so a row kept after
-// its scan pins few others.
-const rowsPerSlab = 32
+// its scan pins few others. Slabs start small and double, so that a
+// statement returning one row allocates for little more than that row.
+const (
+	rowsPerSlab   = 32
+	rowsFirstSlab = 2
+)
 
 func (a *rowArena) row(width int) []any {
+	if width == 0 {
+		return []any{}
+	}
 	if len(a.rows) < width {
-		a.rows = make([]any, width*rowsPerSlab)
+		a.slab = min(max(2*a.slab, rowsFirstSlab), rowsPerSlab)
+		a.rows = make([]any, width*a.slab)
 	}
 	row := a.rows[:width:width]
 	a.rows = a.rows[width:]
@@ -68,13 +96,15 @@ func (a *rowArena) row(width int) []any {
 // decodeIn is decode with the row and its values allocated from a (nil:
 // on the heap one by one).
 func (l *rowLayout) decodeIn(a *rowArena, rec hotstore.Record) ([]any, error) {
-	var row []any
-	var vals *hotstore.Arena
 	if a != nil {
-		row, vals = a.row(l.width()), &a.vals
-	} else {
-		row = make([]any, l.width())
+		return l.decodeInto(a.row(l.width()), &a.vals, rec)
 	}
+	return l.decodeInto(make([]any, l.width()), nil, rec)
+}
+
+// decodeInto overwrites every column of row (l.width() long) with rec's,
+// boxing values in vals (nil: on the heap one by one).
+func (l *rowLayout) decodeInto(row []any, vals *hotstore.Arena, rec hotstore.Record) ([]any, error) {
 	copy(row, l.missing)
 	if !rec.Deleted {
 		set := func(id uint32, v any) {

@@ -22,8 +22,14 @@ type access struct {
 
 // scan calls fn with each live row until fn returns false.
 func (a *access) scan(x *execCtx, p hotstore.Partition, fn func(row []any) (bool, error)) error {
+	return a.scanRows(x, p, false, fn)
+}
+
+// scanRows is scan; with reuse, fn keeps no row (nor any slice of one)
+// past its call, so the rows may share one buffer.
+func (a *access) scanRows(x *execCtx, p hotstore.Partition, reuse bool, fn func(row []any) (bool, error)) error {
 	if a.index != nil {
-		return a.scanIndex(x, p, fn)
+		return a.scanIndex(x, p, reuse, fn)
 	}
 	keyLen := len(a.layout.t.PrimaryKey)
 	var prefix []byte
@@ -60,14 +66,14 @@ func (a *access) scan(x *execCtx, p hotstore.Partition, fn func(row []any) (bool
 		return err
 	}
 	defer it.Close()
-	var arena rowArena
+	rows := scanRows{reuse: reuse}
 	for n := 0; it.Next(); n++ {
 		if n%256 == 255 {
 			if err := x.ctxErr(); err != nil {
 				return err
 			}
 		}
-		row, err := a.layout.decodeIn(&arena, it.Record())
+		row, err := rows.decode(a.layout, it.Record())
 		if err != nil {
 			return err
 		}

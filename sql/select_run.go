@@ -15,13 +15,58 @@ func (p *selectPlan) streams() bool {
 
 func (p *selectPlan) run(r *qrun, env *expr.Env, fn rowFunc) error {
 	limit, offset, err := bounds(env, p.limit, p.offset)
-	if err != nil || limit == 0 {
+	if err != nil {
 		return err
 	}
+	return p.runBounded(r, env, limit, offset, fn)
+}
+
+// streamFrom runs p's FROM for the streaming path, whose filter and
+// projection keep nothing of an input row but the values they copy out of
+// it: a table scanned directly may then decode every row into one buffer.
+func (p *selectPlan) streamFrom(r *qrun, env *expr.Env, fn rowFunc) error {
+	if sn, ok := p.from.(*scanNode); ok {
+		return sn.runRows(r, env, true, fn)
+	}
+	return p.from.run(r, env, fn)
+}
+
+// maxRowsHint bounds the rows collectRows makes room for up front: a LIMIT
+// is an upper bound, not a promise.
+const maxRowsHint = 256
+
+// collectRows runs p as a statement: its rows, allocated once for LIMIT
+// rows rather than grown.
+func (p *selectPlan) collectRows(r *qrun, env *expr.Env) ([][]any, error) {
+	limit, offset, err := bounds(env, p.limit, p.offset)
+	if err != nil {
+		return nil, err
+	}
+	var rows [][]any
+	if limit > 0 {
+		rows = make([][]any, 0, min(limit, maxRowsHint))
+	}
+	m := memTracker{r: r}
+	err = p.runBounded(r, env, limit, offset, func(row []any) (bool, error) {
+		if err := m.add(row); err != nil {
+			return false, err
+		}
+		rows = append(rows, row)
+		return true, nil
+	})
+	return rows, err
+}
+
+// runBounded is run once LIMIT (-1 for none) and OFFSET are known.
+func (p *selectPlan) runBounded(r *qrun, env *expr.Env, limit, offset int64, fn rowFunc) error {
+	if limit == 0 {
+		return nil
+	}
 	ncol := len(p.cols)
+	var outs rowArena // the output rows
 	if p.streams() {
 		var skipped, sent int64
-		return p.from.run(r, env, func(in []any) (bool, error) {
+		return p.streamFrom(r, env, func(in []any) (bool, error) {
 			if err := r.tick(); err != nil {
 				return false, err
 			}
@@ -32,7 +77,7 @@ func (p *selectPlan) run(r *qrun, env *expr.Env, fn rowFunc) error {
 				}
 			}
 			more := true
-			err := p.project(env, in, func(out []any) (bool, error) {
+			err := p.project(env, in, &outs, func(out []any) (bool, error) {
 				if skipped < offset {
 					skipped++
 					return true, nil
@@ -63,7 +108,7 @@ func (p *selectPlan) run(r *qrun, env *expr.Env, fn rowFunc) error {
 	mem := memTracker{r: r}
 	var outRows [][]any
 	for _, in := range rows {
-		err := p.project(env, in, func(out []any) (bool, error) {
+		err := p.project(env, in, &outs, func(out []any) (bool, error) {
 			if err := mem.add(out); err != nil {
 				return false, err
 			}
@@ -147,10 +192,11 @@ func (p *selectPlan) input(r *qrun, env *expr.Env) ([][]any, error) {
 }
 
 // project evaluates the select list and the extra sort keys of one input
-// row; set-returning functions in the select list make several rows.
-func (p *selectPlan) project(env *expr.Env, in []any, emit rowFunc) error {
+// row into rows cut from outs; set-returning functions in the select list
+// make several rows.
+func (p *selectPlan) project(env *expr.Env, in []any, outs *rowArena, emit rowFunc) error {
 	if p.srf == nil || len(p.srf.calls) == 0 {
-		out, err := p.projectOne(env, in)
+		out, err := p.projectOne(env, in, outs)
 		if err != nil {
 			return err
 		}
@@ -175,7 +221,7 @@ func (p *selectPlan) project(env *expr.Env, in []any, emit rowFunc) error {
 				ext[len(in)+i] = l[j]
 			}
 		}
-		out, err := p.projectOne(env, ext)
+		out, err := p.projectOne(env, ext, outs)
 		if err != nil {
 			return err
 		}
@@ -186,8 +232,8 @@ func (p *selectPlan) project(env *expr.Env, in []any, emit rowFunc) error {
 	return nil
 }
 
-func (p *selectPlan) projectOne(env *expr.Env, in []any) ([]any, error) {
-	out := make([]any, len(p.projs)+len(p.extras))
+func (p *selectPlan) projectOne(env *expr.Env, in []any, outs *rowArena) ([]any, error) {
+	out := outs.row(len(p.projs) + len(p.extras))
 	for i, e := range p.projs {
 		v, err := e.Eval(env, in)
 		if err != nil {

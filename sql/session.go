@@ -253,9 +253,11 @@ func (s *Session) Query(ctx context.Context, query string, emit func(*Result) er
 
 // env builds the evaluation environment of one statement.
 func (s *Session) env(params []any) *expr.Env {
-	now := time.Now()
+	var now time.Time
 	if s.tx != nil {
 		now = s.tx.start
+	} else {
+		now = time.Now()
 	}
 	return &expr.Env{
 		Params:      params,
@@ -286,11 +288,13 @@ func (s *Session) StatementTimeout() time.Duration {
 	return d
 }
 
-// statementContext applies statement_timeout.
+// statementContext applies statement_timeout. Without one the statement
+// runs in ctx itself: nothing a statement starts outlives it, so a
+// context of its own would only cost two allocations per statement.
 func (s *Session) statementContext(ctx context.Context) (context.Context, context.CancelFunc) {
 	d := s.StatementTimeout()
 	if d <= 0 {
-		return context.WithCancel(ctx)
+		return ctx, func() {}
 	}
 	return context.WithTimeoutCause(ctx, d, pgerr.New(pgerr.QueryCanceled, "canceling statement due to statement timeout"))
 }

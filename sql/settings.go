@@ -307,13 +307,29 @@ func parseMillis(v string) (time.Duration, error) {
 	if err != nil {
 		return 0, pgerr.New(pgerr.InvalidParameterValue, "invalid value for a time parameter: %q", v)
 	}
-	unit := map[string]time.Duration{"": time.Millisecond, "ms": time.Millisecond, "s": time.Second,
-		"min": time.Minute, "h": time.Hour, "d": 24 * time.Hour}
-	u, ok := unit[strings.TrimSpace(v[i:])]
+	u, ok := millisUnit(strings.TrimSpace(v[i:]))
 	if !ok {
 		return 0, pgerr.New(pgerr.InvalidParameterValue, "invalid value for a time parameter: %q", v)
 	}
 	return time.Duration(n) * u, nil
+}
+
+// millisUnit is the duration of a time parameter's unit ("" is ms). A
+// switch, not a map: statement_timeout is read for every statement.
+func millisUnit(u string) (time.Duration, bool) {
+	switch u {
+	case "", "ms":
+		return time.Millisecond, true
+	case "s":
+		return time.Second, true
+	case "min":
+		return time.Minute, true
+	case "h":
+		return time.Hour, true
+	case "d":
+		return 24 * time.Hour, true
+	}
+	return 0, false
 }
 
 // ExtraFloatDigits is extra_float_digits, for float text output.

@@ -55,6 +55,9 @@ func (sp *subPlan) Run(env *expr.Env, row []any, fn func(vals []any) (bool, erro
 		if rows, err = collect(r, withOuter(env, row), sp.q); err != nil {
 			return err
 		}
+		if r.subs == nil {
+			r.subs = map[*subPlan][][]any{}
+		}
 		r.subs[sp] = rows
 	}
 	for _, vals := range rows {

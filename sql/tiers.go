@@ -48,6 +48,9 @@ func (e *Engine) coldPartition(t *catalog.Table, p hotstore.Partition) (coldstor
 func (x *execCtx) getRecord(t *catalog.Table, p hotstore.Partition, key []byte) (hotstore.Record, bool, error) {
 	rec, ok, err := x.txn.Get(p, key)
 	if err != nil || ok || x.s.eng.cold == nil {
+		// A hot record's Data is a copy of its own that nothing writes:
+		// decoded strings may point into it rather than copy it again.
+		rec.Stable = ok
 		return rec, ok, err
 	}
 	return x.s.eng.cold.Get(x.ctx, coldstore.PartitionOf(t, p.User), key)

@@ -258,7 +258,7 @@ func closedLoop(ctx context.Context, s *system, n int, d time.Duration, setup cl
 		return sample{}, err
 	}
 	lats := make([][]time.Duration, n)
-	cpu0, cpuErr := s.cpu()
+	cpu := startCPU(s)
 	start := time.Now()
 	deadline := start.Add(d)
 	err = parallel(n, func(i int) error {
@@ -277,10 +277,39 @@ func closedLoop(ctx context.Context, s *system, n int, d time.Duration, setup cl
 		return nil
 	})
 	elapsed := time.Since(start)
-	cpu1, cpuErr1 := s.cpu()
 	if err != nil {
 		return sample{}, err
 	}
+	return throughputSample(lats, elapsed, cpu)
+}
+
+// cpuMeter reads a server's CPU time at the start of a timed phase.
+type cpuMeter struct {
+	s     *system
+	start time.Duration
+	err   error
+}
+
+func startCPU(s *system) cpuMeter {
+	d, err := s.cpu()
+	return cpuMeter{s: s, start: d, err: err}
+}
+
+// used is the server's CPU time since the start; false when it could not
+// be read.
+func (m cpuMeter) used() (time.Duration, bool) {
+	now, err := m.s.cpu()
+	if m.err != nil || err != nil {
+		return 0, false
+	}
+	return now - m.start, true
+}
+
+// throughputSample turns the clients' latencies over elapsed into a
+// sample: operations per second, every latency and the server's CPU time
+// per operation.
+func throughputSample(lats [][]time.Duration, elapsed time.Duration, cpu cpuMeter) (sample, error) {
+	used, measured := cpu.used() // right after the timed phase
 	var all []time.Duration
 	for _, l := range lats {
 		all = append(all, l...)
@@ -289,8 +318,8 @@ func closedLoop(ctx context.Context, s *system, n int, d time.Duration, setup cl
 		return sample{}, errors.New("no operation completed")
 	}
 	smp := sample{value: float64(len(all)) / elapsed.Seconds(), lat: all}
-	if cpuErr == nil && cpuErr1 == nil {
-		smp.cpuPerOp = (cpu1 - cpu0) / time.Duration(len(all))
+	if measured {
+		smp.cpuPerOp = used / time.Duration(len(all))
 	}
 	return smp, nil
 }

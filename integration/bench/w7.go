@@ -66,6 +66,7 @@ func httpLoop(ctx context.Context, s *system, n int, d time.Duration, query stri
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: n}, Timeout: 10 * time.Second}
 	url := "http://" + s.kalam.httpAddr + "/api/v1/query"
 	lats := make([][]time.Duration, n)
+	cpu := startCPU(s)
 	start := time.Now()
 	deadline := start.Add(d)
 	err = parallel(n, func(i int) error {
@@ -105,14 +106,7 @@ func httpLoop(ctx context.Context, s *system, n int, d time.Duration, query stri
 	if err != nil {
 		return sample{}, err
 	}
-	var all []time.Duration
-	for _, l := range lats {
-		all = append(all, l...)
-	}
-	if len(all) == 0 {
-		return sample{}, errors.New("no request completed")
-	}
-	return sample{value: float64(len(all)) / elapsed.Seconds(), lat: all}, nil
+	return throughputSample(lats, elapsed, cpu)
 }
 
 // rootToken signs a token for root with the server's own secret.

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/kalamdb/kalamdb/integration/pgrun"
 )
 
 // Measurements read from the file system and /proc: disk use for W6,
@@ -84,16 +86,11 @@ func procCPU(pid int) (time.Duration, error) {
 }
 
 // parseStatCPU reads utime and stime, the 14th and 15th fields of a
-// /proc/<pid>/stat line. The command name (field 2) is in parentheses and
-// may hold spaces, so fields are counted from the last ')'.
+// /proc/<pid>/stat line.
 func parseStatCPU(stat string) (time.Duration, error) {
-	i := strings.LastIndexByte(stat, ')')
-	if i < 0 {
-		return 0, errors.New("parse stat: no command name")
-	}
-	f := strings.Fields(stat[i+1:])
-	if len(f) < 13 {
-		return 0, errors.New("parse stat: too few fields")
+	f, err := pgrun.StatFields(stat, 13)
+	if err != nil {
+		return 0, err
 	}
 	var ticks int64
 	for _, s := range f[11:13] {

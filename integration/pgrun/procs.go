@@ -34,9 +34,7 @@ func (s *Server) Pids() ([]int, error) {
 	return pids, nil
 }
 
-// parentPid reads the fourth field of /proc/<pid>/stat. The second field
-// (the command name) is in parentheses and may hold spaces, so parse from
-// the last ')'.
+// parentPid reads the fourth field of /proc/<pid>/stat.
 func parentPid(pid int) (int, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
@@ -45,14 +43,26 @@ func parentPid(pid int) (int, error) {
 	return parseStatPPid(string(b))
 }
 
-func parseStatPPid(stat string) (int, error) {
+// StatFields splits a /proc/<pid>/stat line after the command name: the
+// first field returned is the third of the line (the state). The command
+// name is in parentheses and may hold spaces and parentheses, so the
+// fields start after the last ')'; n is how many are needed.
+func StatFields(stat string, n int) ([]string, error) {
 	i := strings.LastIndexByte(stat, ')')
 	if i < 0 {
-		return 0, fmt.Errorf("parse stat: no command name")
+		return nil, fmt.Errorf("parse stat: no command name")
 	}
 	fields := strings.Fields(stat[i+1:])
-	if len(fields) < 2 {
-		return 0, fmt.Errorf("parse stat: too few fields")
+	if len(fields) < n {
+		return nil, fmt.Errorf("parse stat: too few fields")
+	}
+	return fields, nil
+}
+
+func parseStatPPid(stat string) (int, error) {
+	fields, err := StatFields(stat, 2)
+	if err != nil {
+		return 0, err
 	}
 	ppid, err := strconv.Atoi(fields[1])
 	if err != nil {

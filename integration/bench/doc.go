@@ -19,6 +19,11 @@
 // HTTP on KalamDB against pgwire on PostgreSQL. A KalamDB query that fails
 // is recorded in its cell and the run goes on.
 //
+// Throughput cases also report the server's CPU time per operation, read
+// from /proc around the timed part of each round (KalamDB's process;
+// PostgreSQL's postmaster and its children): steadier than throughput on
+// a shared machine, and it shows where one system does more work.
+//
 // Caveats: numbers from a shared 2-core machine are noisy and only the
 // ratios within one run are meaningful; W5 compares PostgreSQL's summed
 // proportional set size (Pss) of all its processes with KalamDB's RSS, each

@@ -36,7 +36,8 @@
 // row's record in the entry, so a scan needs no lookup per hit (the writer
 // keeps the copy current). DropIndex removes an index's entries in every
 // partition; Partitions lists the users that have rows in a table.
-// BeginRead opens a cheaper read-only transaction.
+// BeginRead opens a cheaper read-only transaction; read-only transactions
+// with no write between them share one Badger snapshot (snapshot.go).
 //
 // # Savepoints
 //

@@ -164,6 +164,7 @@ func (s *Store) DropIndex(ctx context.Context, index uint32) error {
 	defer s.icache.endGlobal()
 	wb := s.db.NewWriteBatch()
 	defer wb.Cancel()
+	defer s.noteWrite()
 	garbage, err := s.deletePrefix(ctx, wb, appendTable(nil, tagIndex, index))
 	if err != nil {
 		return fmt.Errorf("drop index %d: %w", index, err)
@@ -187,6 +188,7 @@ func (s *Store) DropIndexPartition(ctx context.Context, p Partition) error {
 	defer s.icache.endGlobal()
 	wb := s.db.NewWriteBatch()
 	defer wb.Cancel()
+	defer s.noteWrite()
 	garbage, err := s.deletePrefix(ctx, wb, appendPartition(nil, tagIndex, p))
 	if err != nil {
 		return fmt.Errorf("drop index partition %d/%s: %w", p.Table, p.User, err)

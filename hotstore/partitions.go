@@ -42,6 +42,7 @@ func (s *Store) Partitions(ctx context.Context, table uint32) ([]string, error) 
 func (s *Store) DropPartition(ctx context.Context, p Partition) error {
 	wb := s.db.NewWriteBatch()
 	defer wb.Cancel()
+	defer s.noteWrite()
 	var garbage int64
 	for _, tag := range []byte{tagRow, tagSeq} {
 		n, err := s.deletePrefix(ctx, wb, appendPartition(nil, tag, p))

@@ -261,6 +261,7 @@ func (r *reclaimer) writeMarker() (uint64, error) {
 		}
 		return txn.Set(key, nil)
 	})
+	r.s.noteWrite()
 	if err != nil {
 		return 0, fmt.Errorf("write marker: %w", err)
 	}
@@ -294,6 +295,7 @@ func (r *reclaimer) flushThrough(ctx context.Context, mark uint64, deadline time
 		}
 		if padded < r.padMax {
 			err := db.Update(func(txn *badger.Txn) error { return txn.Set([]byte(padKey), pad) })
+			r.s.noteWrite()
 			if err != nil {
 				return padded, fmt.Errorf("pad memtable: %w", err)
 			}

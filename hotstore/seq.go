@@ -66,6 +66,7 @@ func (s *Store) storeLease(lease int64) error {
 	err := s.db.Update(func(txn *badger.Txn) error {
 		return txn.Set([]byte(leaseKey), binary.BigEndian.AppendUint64(nil, uint64(lease)))
 	})
+	s.noteWrite()
 	if err != nil {
 		return fmt.Errorf("store seq lease: %w", err)
 	}

@@ -126,6 +126,11 @@ type Store struct {
 
 	// icache serves recently scanned index ranges (indexcache.go).
 	icache *indexCache
+
+	// epoch counts finished writes; snaps caches the read-only snapshot
+	// readers share while epoch stays put (snapshot.go).
+	epoch atomic.Uint64
+	snaps snapshots
 }
 
 // Open opens (creating if needed) the store in dir.
@@ -183,6 +188,7 @@ func (s *Store) Close() error {
 	s.reclaim.stop()
 	syncErr := s.sync.stop()
 	leaseErr := s.storeLease(s.last.Load())
+	s.dropSnapshot()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("close hot store: %w", err)
 	}
@@ -221,6 +227,7 @@ const dropBatchKeys = 1024
 func (s *Store) DropTable(ctx context.Context, table uint32) error {
 	wb := s.db.NewWriteBatch()
 	defer wb.Cancel()
+	defer s.noteWrite()
 	var garbage int64
 	for _, tag := range []byte{tagRow, tagSeq} {
 		n, err := s.deletePrefix(ctx, wb, appendTable(nil, tag, table))

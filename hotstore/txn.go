@@ -65,6 +65,7 @@ func partitionLen(p Partition) int {
 type Txn struct {
 	s     *Store
 	bt    *badger.Txn
+	snap  *snapshot   // set when bt is a shared snapshot (BeginRead)
 	iters []*Iterator // open iterators, closed by Commit and Discard
 	kbuf  []byte      // scratch for lookup keys (Badger does not keep them)
 	wrote bool
@@ -95,10 +96,11 @@ func (s *Store) Begin() *Txn {
 
 // BeginRead starts a read-only transaction on a consistent snapshot. It is
 // cheaper than Begin: Badger tracks no reads for conflict detection and
-// keeps no write state. Every write fails.
+// keeps no write state, and read-only transactions with no write between
+// them share one snapshot (snapshot.go). Every write fails.
 func (s *Store) BeginRead() *Txn {
-	clock := s.icache.clock.Load()
-	return &Txn{s: s, bt: s.db.NewTransaction(false), clock: clock}
+	sn := s.acquireSnapshot()
+	return &Txn{s: s, bt: sn.bt, snap: sn, clock: sn.clock}
 }
 
 // Get reads the newest record of key (a primary key built with AppendKey)
@@ -322,6 +324,11 @@ func (t *Txn) commitBadger() error {
 		c.beginWrite(t.idxBuckets)
 		defer c.endWrite(t.idxBuckets)
 	}
+	if t.snap != nil {
+		t.endBadger() // read-only: nothing to commit
+		return nil
+	}
+	defer t.s.noteWrite()
 	return t.bt.Commit()
 }
 
@@ -345,7 +352,21 @@ func (t *Txn) noteIndexWrite(key []byte) {
 func (t *Txn) Discard() {
 	t.closeIters()
 	t.done = true
-	t.bt.Discard()
+	t.endBadger()
+}
+
+// endBadger ends the Badger transaction, or this reader's hold on a shared
+// snapshot; safe to call again.
+func (t *Txn) endBadger() {
+	switch {
+	case t.bt == nil: // a shared snapshot, already released
+		return
+	case t.snap == nil:
+		t.bt.Discard()
+		return
+	}
+	t.s.releaseSnapshot(t.snap)
+	t.snap, t.bt = nil, nil
 }
 
 func (t *Txn) closeIters() {

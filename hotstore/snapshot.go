@@ -1,0 +1,103 @@
+package hotstore
+
+import (
+	"sync"
+	"sync/atomic"
+
+	"github.com/dgraph-io/badger/v4"
+)
+
+// Read-only transactions that begin while nothing has been written since
+// the last one began share its Badger transaction. Beginning and ending a
+// Badger transaction each send to one of its watermark goroutines; on an
+// otherwise idle server every send wakes a second thread, which spins and
+// sleeps again: a third of a short query's CPU at one client. A shared
+// snapshot is exactly the snapshot a new one would be, since no write has
+// finished in between, so results do not change.
+//
+// Every write to Badger bumps Store.epoch after it finishes (noteWrite), so
+// a transaction beginning after a write returned never gets an older
+// snapshot. A snapshot carries the epoch read before Badger gave it out: a
+// write finishing in between makes it look older than it is, never newer.
+// The write also drops the cached snapshot: kept, it would hold back
+// Badger's read watermark, below which Badger forgets committed
+// transactions' keys for conflict checks and discards old versions; with
+// no reader to replace it, the list would grow with every commit.
+
+// snapshot is a read-only Badger transaction shared by readers.
+type snapshot struct {
+	bt    *badger.Txn
+	clock uint64 // the index cache's clock before bt began
+	epoch uint64 // Store.epoch before bt began
+	refs  int    // readers holding it, plus one while it is Store.snap; guarded by Store.snapMu
+}
+
+// snapshots is the Store's cache of the newest snapshot.
+type snapshots struct {
+	mu     sync.Mutex
+	snap   *snapshot   // nil, or the newest snapshot handed out
+	cached atomic.Bool // snap != nil, read without mu by noteWrite
+}
+
+// noteWrite tells readers that a write to Badger finished (or failed after
+// it may have written): the next read-only transaction needs a new
+// snapshot.
+func (s *Store) noteWrite() {
+	s.epoch.Add(1)
+	if s.snaps.cached.Load() {
+		s.dropSnapshot()
+	}
+}
+
+// acquireSnapshot returns a snapshot no older than the last finished
+// write, holding one reference to it for the caller.
+func (s *Store) acquireSnapshot() *snapshot {
+	epoch := s.epoch.Load()
+	s.snaps.mu.Lock()
+	if sn := s.snaps.snap; sn != nil && sn.epoch == epoch {
+		sn.refs++
+		s.snaps.mu.Unlock()
+		return sn
+	}
+	s.snaps.mu.Unlock()
+
+	clock := s.icache.clock.Load() // before the snapshot: see indexcache.go
+	sn := &snapshot{bt: s.db.NewTransaction(false), clock: clock, epoch: epoch, refs: 1}
+	var old *snapshot
+	s.snaps.mu.Lock()
+	if cur := s.snaps.snap; cur == nil || cur.epoch < epoch {
+		old, s.snaps.snap = cur, sn
+		s.snaps.cached.Store(true)
+		sn.refs++
+	}
+	s.snaps.mu.Unlock()
+	if old != nil {
+		s.releaseSnapshot(old)
+	}
+	return sn
+}
+
+// releaseSnapshot drops one reference; the last one discards the Badger
+// transaction.
+func (s *Store) releaseSnapshot(sn *snapshot) {
+	s.snaps.mu.Lock()
+	sn.refs--
+	last := sn.refs == 0
+	s.snaps.mu.Unlock()
+	if last {
+		sn.bt.Discard()
+	}
+}
+
+// dropSnapshot forgets the cached snapshot (after a write, and at Close),
+// so its Badger transaction ends once its readers are done.
+func (s *Store) dropSnapshot() {
+	s.snaps.mu.Lock()
+	old := s.snaps.snap
+	s.snaps.snap = nil
+	s.snaps.cached.Store(false)
+	s.snaps.mu.Unlock()
+	if old != nil {
+		s.releaseSnapshot(old)
+	}
+}

@@ -19,9 +19,10 @@ import (
 // keeps its worker waiting: one that runs a statement now and then, or
 // LISTENs and idles, never holds a worker beyond its answer.
 //
-// The wait uses a read deadline, which Shutdown and pg_terminate_backend
-// also use (serveConn): after setting one, a connection whose context has
-// ended puts the shutdown deadline back. TLS connections wait on the
+// The wait blocks the worker's thread in poll(2) when few connections are
+// busy (pollwait.go), and otherwise uses a read deadline, which Shutdown
+// and pg_terminate_backend also use (serveConn): after setting one, a
+// connection whose context has ended puts the shutdown deadline back. TLS connections wait on the
 // connection goroutine as before: a timed-out read on a tls.Conn is not
 // documented as harmless.
 const defaultBusyWindow = 2 * time.Millisecond
@@ -33,7 +34,16 @@ const defaultBusyWindow = 2 * time.Millisecond
 func (c *conn) awaitBusy() (more, ok bool) {
 	now := time.Now()
 	c.answeredAt = now
-	if !c.busy || c.tls || c.s.busyWindow <= 0 || !c.setReadDeadline(now.Add(c.s.busyWindow)) {
+	if !c.busy || c.tls || c.s.busyWindow <= 0 {
+		return false, true
+	}
+	if c.mayPoll() {
+		c.enterIdle()
+		more = c.pollNext(now.Add(c.s.busyWindow))
+		c.leaveIdle()
+		return more, true
+	}
+	if !c.setReadDeadline(now.Add(c.s.busyWindow)) {
 		return false, true
 	}
 	c.enterIdle()

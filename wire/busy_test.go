@@ -10,19 +10,58 @@ import (
 	"github.com/kalamdb/kalamdb/pgerr"
 )
 
-// startBusyServer serves a test backend whose workers wait window for a
-// connection's next message.
-func startBusyServer(t *testing.T, window time.Duration) (*Server, string) {
+// busyWaits are the two ways a worker waits in the busy window; each test
+// runs with both.
+var busyWaits = []struct {
+	name string
+	poll bool
+}{{"deadline", false}, {"poll", true}}
+
+// forEachBusyWait runs test once per way of waiting the platform has.
+func forEachBusyWait(t *testing.T, test func(t *testing.T, poll bool)) {
+	for _, w := range busyWaits {
+		t.Run(w.name, func(t *testing.T) {
+			if w.poll && !pollSupported {
+				t.Skip("no poll(2) wait on this platform")
+			}
+			test(t, w.poll)
+		})
+	}
+}
+
+// newBusyServer returns a server for a test backend whose workers wait
+// window for a connection's next message, in poll(2) if poll.
+func newBusyServer(window time.Duration, poll bool) *Server {
 	s := NewServer(Config{}, &testBackend{})
 	s.busyWindow = window
+	s.pollBusy = poll
+	return s
+}
+
+// startBusyServer serves newBusyServer's server.
+func startBusyServer(t *testing.T, window time.Duration, poll bool) (*Server, string) {
+	s := newBusyServer(window, poll)
 	return s, serve(t, s, nil)
+}
+
+// checkPolled fails unless the busy-window waits used poll(2) exactly when
+// the server was told to.
+func checkPolled(t *testing.T, s *Server, poll bool) {
+	t.Helper()
+	if n := s.polls.Load(); (n > 0) != poll {
+		t.Fatalf("%d busy-window waits in poll(2), with pollBusy %v", n, poll)
+	}
 }
 
 // TestBusyConnectionStaysOnItsWorker: statements sent back to back are
 // answered by the worker that answered the second (the first shows the
 // connection busy), without handing each one over again.
 func TestBusyConnectionStaysOnItsWorker(t *testing.T) {
-	s, addr := startBusyServer(t, time.Minute)
+	forEachBusyWait(t, testBusyConnectionStaysOnItsWorker)
+}
+
+func testBusyConnectionStaysOnItsWorker(t *testing.T, poll bool) {
+	s, addr := startBusyServer(t, time.Minute, poll)
 	conn := connect(t, addr, "root", "", "")
 	ctx := testCtx(t)
 	before := s.work.runs.Load()
@@ -36,12 +75,17 @@ func TestBusyConnectionStaysOnItsWorker(t *testing.T) {
 	if runs := s.work.runs.Load() - before; runs != 2 {
 		t.Fatalf("%d statements took %d hand-overs to a worker, want 2", n, runs)
 	}
+	checkPolled(t, s, poll)
 }
 
 // TestQuietConnectionGoesBackToItsGoroutine: a connection quiet for longer
 // than the window is handed over again for each message, and keeps working.
 func TestQuietConnectionGoesBackToItsGoroutine(t *testing.T) {
-	s, addr := startBusyServer(t, time.Millisecond)
+	forEachBusyWait(t, testQuietConnectionGoesBackToItsGoroutine)
+}
+
+func testQuietConnectionGoesBackToItsGoroutine(t *testing.T, poll bool) {
+	s, addr := startBusyServer(t, time.Millisecond, poll)
 	conn := connect(t, addr, "root", "", "")
 	ctx := testCtx(t)
 	before := s.work.runs.Load()
@@ -61,7 +105,11 @@ func TestQuietConnectionGoesBackToItsGoroutine(t *testing.T) {
 // may take longer than the window; the deadline that bounds the wait must
 // not fail the read.
 func TestBusyWindowDoesNotCutSlowMessages(t *testing.T) {
-	s, addr := startBusyServer(t, 100*time.Millisecond)
+	forEachBusyWait(t, testBusyWindowDoesNotCutSlowMessages)
+}
+
+func testBusyWindowDoesNotCutSlowMessages(t *testing.T, poll bool) {
+	s, addr := startBusyServer(t, 100*time.Millisecond, poll)
 	nc, fe := rawStartup(t, addr, map[string]string{"user": "root"})
 	before := s.work.runs.Load()
 	// Two quick queries put the connection in its worker's busy window.
@@ -88,13 +136,17 @@ func TestBusyWindowDoesNotCutSlowMessages(t *testing.T) {
 	if runs := s.work.runs.Load() - before; runs != 2 {
 		t.Fatalf("%d hand-overs, want 2: the split query was not read in the busy window", runs)
 	}
+	checkPolled(t, s, poll)
 }
 
 // TestShutdownEndsBusyWindow: a connection waiting on its worker for the
 // next message is ended by Shutdown at once, with FATAL 57P01.
 func TestShutdownEndsBusyWindow(t *testing.T) {
-	s := NewServer(Config{}, &testBackend{})
-	s.busyWindow = time.Hour
+	forEachBusyWait(t, testShutdownEndsBusyWindow)
+}
+
+func testShutdownEndsBusyWindow(t *testing.T, poll bool) {
+	s := newBusyServer(time.Hour, poll)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -120,6 +172,7 @@ func TestShutdownEndsBusyWindow(t *testing.T) {
 	if er, ok := msg.(*pgproto3.ErrorResponse); !ok || er.Code != pgerr.AdminShutdown || er.Severity != "FATAL" {
 		t.Fatalf("got %#v, want FATAL 57P01", msg)
 	}
+	checkPolled(t, s, poll)
 }
 
 func sendQuery(t *testing.T, nc net.Conn, q string) {
@@ -131,4 +184,27 @@ func sendQuery(t *testing.T, nc net.Conn, q string) {
 	if _, err := nc.Write(msg); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestPollWaitOnlyWhileFewAnswer: with more connections answering than
+// maxPollers, a worker waits through the netpoller, leaving the Ps free.
+func TestPollWaitOnlyWhileFewAnswer(t *testing.T) {
+	if !pollSupported {
+		t.Skip("no poll(2) wait on this platform")
+	}
+	s := newBusyServer(time.Minute, true)
+	s.maxPollers = 0 // the answering connection itself is one too many
+	addr := serve(t, s, nil)
+	conn := connect(t, addr, "root", "", "")
+	ctx := testCtx(t)
+	before := s.work.runs.Load()
+	for i := range 10 {
+		if _, err := conn.Exec(ctx, "insert", pgx.QueryExecModeSimpleProtocol); err != nil {
+			t.Fatalf("statement %d: %v", i, err)
+		}
+	}
+	if runs := s.work.runs.Load() - before; runs != 2 {
+		t.Fatalf("10 statements took %d hand-overs, want 2", runs)
+	}
+	checkPolled(t, s, false)
 }

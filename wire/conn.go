@@ -164,6 +164,8 @@ func (c *conn) loop() {
 // more arrive within the busy window (busy.go); false ends the connection.
 // It runs on a worker.
 func (c *conn) answer() bool {
+	c.s.answering.Add(1)
+	defer c.s.answering.Add(-1)
 	for {
 		msg, err := c.rd.Receive()
 		c.ready = false

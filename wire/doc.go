@@ -11,7 +11,8 @@
 // server's. It only waits for the client; the work is handed to a pooled
 // worker goroutine while it waits for that (worker.go), so an idle
 // connection keeps a minimal stack; a busy connection's worker waits a
-// moment for its next message and answers it too (busy.go). An idle
+// moment for its next message and answers it too (busy.go), blocked in
+// poll(2) while few connections are busy (pollwait.go). An idle
 // connection holds no read or write buffer:
 // messages are read with a small buffer of its own and pooled ones while
 // busy (reader.go). The work is:

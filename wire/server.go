@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -93,7 +94,14 @@ type Server struct {
 	// busyWindow is how long a worker waits for a connection's next
 	// message (busy.go); tests change it before Serve.
 	busyWindow time.Duration
-	deliver    *deliverers // write notifications to idle connections
+	// pollBusy lets a worker wait in the busy window by blocking its
+	// thread in poll(2) rather than through the netpoller, while at most
+	// maxPollers connections are answering (pollwait.go); tests turn it off.
+	pollBusy   bool
+	maxPollers int32
+	answering  atomic.Int32  // connections in conn.answer
+	polls      atomic.Uint64 // busy-window waits done by poll, for tests
+	deliver    *deliverers   // write notifications to idle connections
 	nextPID    atomic.Uint32
 	mockKey    []byte // keys auth.MockVerifier for unknown users
 
@@ -130,6 +138,8 @@ func NewServer(cfg Config, b Backend) *Server {
 	}
 	s.work = newWorkers(ctx.Done())
 	s.busyWindow = defaultBusyWindow
+	s.pollBusy = pollSupported
+	s.maxPollers = int32(runtime.GOMAXPROCS(0) - 1)
 	s.deliver = newDeliverers(ctx.Done())
 	// A random base keeps pids of different server runs apart, so a stale
 	// CancelRequest is unlikely to hit a new connection.

@@ -48,6 +48,7 @@ func (t *Txn) RollbackTo(id int) error {
 	mark := t.marks[id-1]
 	for i := len(t.undo) - 1; i >= mark; i-- {
 		u := t.undo[i]
+		t.writes++
 		var err error
 		if u.existed {
 			err = t.bt.SetEntry(&badger.Entry{Key: u.key, Value: u.value, ExpiresAt: u.expires})

@@ -70,6 +70,10 @@ type Txn struct {
 	kbuf  []byte      // scratch for lookup keys (Badger does not keep them)
 	wrote bool
 	done  bool
+	// writes counts set, del and savepoint restores; lastGet remembers the
+	// last Get of a read-write transaction (getmemo.go).
+	writes  uint64
+	lastGet getMemo
 	// clock is the index cache's clock before the snapshot was taken;
 	// idxBuckets are the index-cache buckets this transaction writes,
 	// idxOther is set when it wrote an index key without one.
@@ -112,6 +116,7 @@ func (t *Txn) Get(p Partition, key []byte) (Record, bool, error) {
 	t.kbuf = append(appendPartition(t.kbuf[:0], tagRow, p), key...)
 	item, err := t.bt.Get(t.kbuf)
 	if errors.Is(err, badger.ErrKeyNotFound) {
+		t.noteGet(false, 0)
 		return Record{}, false, nil
 	}
 	if err != nil {
@@ -125,6 +130,7 @@ func (t *Txn) Get(p Partition, key []byte) (Record, bool, error) {
 	if err != nil {
 		return Record{}, false, fmt.Errorf("get: %w", err)
 	}
+	t.noteGet(true, rec.Seq)
 	return rec, true, nil
 }
 
@@ -149,14 +155,22 @@ func (t *Txn) Put(p Partition, key []byte, rec Record, ttl time.Duration) error 
 	buf = val[len(val):]
 	pk := append(buf, key...)
 
-	item, err := t.bt.Get(rowKey)
-	switch {
-	case err == nil:
-		if err := t.retireIndex(p, item, rec.Seq); err != nil {
+	if found, oldSeq, ok := t.lastGet.lookup(rowKey, t.writes); ok {
+		if found {
+			if err := t.retireSeq(p, oldSeq, rec.Seq); err != nil {
+				return fmt.Errorf("put: %w", err)
+			}
+		}
+	} else {
+		item, err := t.bt.Get(rowKey)
+		switch {
+		case err == nil:
+			if err := t.retireIndex(p, item, rec.Seq); err != nil {
+				return fmt.Errorf("put: %w", err)
+			}
+		case !errors.Is(err, badger.ErrKeyNotFound):
 			return fmt.Errorf("put: %w", err)
 		}
-	case !errors.Is(err, badger.ErrKeyNotFound):
-		return fmt.Errorf("put: %w", err)
 	}
 
 	var expires uint64
@@ -181,8 +195,17 @@ func (t *Txn) retireIndex(p Partition, item *badger.Item, newSeq int64) error {
 		oldSeq = rec.Seq
 		return err
 	})
-	if err != nil || oldSeq == newSeq {
+	if err != nil {
 		return err
+	}
+	return t.retireSeq(p, oldSeq, newSeq)
+}
+
+// retireSeq deletes the seq index entry of a version with oldSeq unless the
+// new version reuses it.
+func (t *Txn) retireSeq(p Partition, oldSeq, newSeq int64) error {
+	if oldSeq == newSeq {
+		return nil
 	}
 	old := binary.BigEndian.AppendUint64(appendPartition(nil, tagSeq, p), uint64(oldSeq))
 	return t.del(old)
@@ -198,6 +221,7 @@ func (t *Txn) set(e *badger.Entry) error {
 		// that acknowledges it sees the count.
 		t.s.vlogWrites.Add(1)
 	}
+	t.writes++
 	if err := t.bt.SetEntry(e); err != nil {
 		return mapWriteErr("put", err)
 	}
@@ -210,6 +234,7 @@ func (t *Txn) del(key []byte) error {
 		return err
 	}
 	t.noteIndexWrite(key)
+	t.writes++
 	if err := t.bt.Delete(key); err != nil {
 		return mapWriteErr("delete", err)
 	}

@@ -19,7 +19,11 @@ import (
 
 // readQueryRequest reads and decodes r's body, at most limit bytes.
 func readQueryRequest(w http.ResponseWriter, r *http.Request, limit int64) (queryRequest, error) {
-	body, err := readBody(http.MaxBytesReader(w, r.Body, limit), r.ContentLength, limit)
+	src := r.Body // a declared length within limit is all net/http reads
+	if r.ContentLength <= 0 || r.ContentLength > limit {
+		src = http.MaxBytesReader(w, r.Body, limit)
+	}
+	body, err := readBody(src, r.ContentLength, limit)
 	if err == nil {
 		var req queryRequest
 		if parseQueryRequest(body, &req) {

@@ -120,6 +120,10 @@ type Gateway struct {
 	pool    *sessionPool // parameterized HTTP queries' sessions (sessions.go)
 	poller  *poller      // watches parked WebSocket connections (wspark.go)
 	scratch sync.Pool    // *writerScratch of WebSocket writers
+	bodies  sync.Pool    // *[]byte: HTTP response bodies
+	// jsonType is the Content-Type value of every JSON response, shared
+	// rather than allocated per response (net/http copies the header).
+	jsonType []string
 
 	// mu guards perUser and conns. Lock order: mu before a wsConn's mu.
 	mu      sync.Mutex
@@ -144,6 +148,8 @@ func New(cfg Config) *Gateway {
 		ctx: ctx, cancel: cancel, perUser: make(map[string]int), pool: newSessionPool(),
 	}
 	g.scratch.New = func() any { return new(writerScratch) }
+	g.bodies.New = func() any { b := make([]byte, 0, 1024); return &b }
+	g.jsonType = []string{"application/json"}
 	g.poller = newPoller(ctx.Done(), log)
 	context.AfterFunc(ctx, g.endConns)
 	go g.pingLoop()

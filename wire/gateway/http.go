@@ -26,7 +26,9 @@ type queryRequest struct {
 // token query parameter when query is set (browsers cannot set headers on
 // a WebSocket).
 func bearer(r *http.Request, query bool) string {
-	if h := r.Header.Get("Authorization"); h != "" {
+	// Indexed directly: the key is canonical already, and Get would
+	// check that on every request.
+	if h := firstValue(r.Header["Authorization"]); h != "" {
 		if scheme, tok, ok := strings.Cut(h, " "); ok && strings.EqualFold(scheme, "Bearer") {
 			return strings.TrimSpace(tok)
 		}
@@ -38,50 +40,88 @@ func bearer(r *http.Request, query bool) string {
 	return ""
 }
 
-// authenticate verifies the request's token; the user is created on first
-// sight as pgwire's JWT login does.
-func (g *Gateway) authenticate(ctx context.Context, r *http.Request, query bool) (auth.Claims, error) {
+// firstValue is the first of a header's values, or "".
+func firstValue(vs []string) string {
+	if len(vs) == 0 {
+		return ""
+	}
+	return vs[0]
+}
+
+// authenticate verifies the request's token and returns its user, who is
+// created on first sight as pgwire's JWT login does. Verification is
+// remembered per token by auth.JWT, expiry still checked on every use;
+// the token is verified once per request.
+func (g *Gateway) authenticate(ctx context.Context, r *http.Request, query bool) (string, error) {
 	tok := bearer(r, query)
 	if tok == "" {
-		return auth.Claims{}, errNoToken
+		return "", errNoToken
 	}
-	claims, err := g.db.JWT().Verify(tok)
+	user, err := g.db.VerifyToken(ctx, tok)
 	if err != nil {
-		return auth.Claims{}, pgerr.Wrap(err, errBadToken.Code, "%s", err.Error())
+		return "", badToken(err)
 	}
-	if _, err := g.db.VerifyToken(ctx, tok); err != nil {
+	return user, nil
+}
+
+// authenticateClaims is authenticate returning the token's claims, for a
+// WebSocket, which keeps the role: once per connection, so the second
+// (remembered) verification costs nothing that matters.
+func (g *Gateway) authenticateClaims(ctx context.Context, r *http.Request, query bool) (auth.Claims, error) {
+	if _, err := g.authenticate(ctx, r, query); err != nil {
 		return auth.Claims{}, err
+	}
+	claims, err := g.db.JWT().Verify(bearer(r, query))
+	if err != nil {
+		return auth.Claims{}, badToken(err)
 	}
 	return claims, nil
 }
 
-func (g *Gateway) handleQuery(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
-	ctx, cancel := context.WithTimeout(r.Context(), g.limits.StatementTimeout)
-	defer cancel()
-	stop := context.AfterFunc(g.ctx, cancel) // shutdown cancels in-flight work
-	defer stop()
-
-	body, status := g.runQuery(ctx, w, r, start)
-	g.metrics.httpLatency.WithLabelValues(strconv.Itoa(status)).Observe(time.Since(start).Seconds())
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, _ = w.Write(body)
+// badToken gives a failed verification its SQLSTATE (28000); other errors
+// (creating the user) keep theirs.
+func badToken(err error) error {
+	if errors.Is(err, auth.ErrBadToken) {
+		return pgerr.Wrap(err, errBadToken.Code, "%s", err.Error())
+	}
+	return err
 }
 
-// runQuery returns the response body and status.
-func (g *Gateway) runQuery(ctx context.Context, w http.ResponseWriter, r *http.Request, start time.Time) ([]byte, int) {
+func (g *Gateway) handleQuery(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	// Ended by the client, by Close (shutdown cancels in-flight work) and
+	// by the statement timeout.
+	ctx := newRequestContext(r.Context(), g.ctx, g.limits.StatementTimeout)
+	defer ctx.release()
+
+	bp := g.bodies.Get().(*[]byte)
+	body, status := g.runQuery(ctx, w, r, start, (*bp)[:0])
+	g.metrics.observeHTTP(status, start)
+	w.Header()["Content-Type"] = g.jsonType
+	w.WriteHeader(status)
+	_, _ = w.Write(body) // copied or sent: body is free again
+	if cap(body) <= maxPooledBody {
+		*bp = body
+		g.bodies.Put(bp)
+	}
+}
+
+// maxPooledBody bounds the response buffers kept for reuse.
+const maxPooledBody = 64 << 10
+
+// runQuery appends the response body to buf and returns it with the status.
+func (g *Gateway) runQuery(ctx context.Context, w http.ResponseWriter, r *http.Request, start time.Time, buf []byte) ([]byte, int) {
 	fail := func(err error) ([]byte, int) {
 		e := toError(g.ctx, err)
 		if e.Code == pgerr.InternalError {
 			g.log.Error("http query failed", "err", err)
 		}
 		g.metrics.countError(e.Code)
-		buf := append([]byte(nil), `{"status":"error","error":`...)
+		buf := append(buf[:0], `{"status":"error","error":`...)
 		buf = appendErrorJSON(buf, e)
 		return append(buf, "}\n"...), httpStatus(e.Code)
 	}
-	claims, err := g.authenticate(ctx, r, false)
+	user, err := g.authenticate(ctx, r, false)
 	if err != nil {
 		return fail(err)
 	}
@@ -92,14 +132,14 @@ func (g *Gateway) runQuery(ctx context.Context, w http.ResponseWriter, r *http.R
 	if strings.TrimSpace(req.SQL) == "" {
 		return fail(pgerr.New(pgerr.SyntaxError, `the request has no "sql"`))
 	}
-	buf := append(make([]byte, 0, 512), `{"status":"ok","results":[`...)
+	buf = append(buf, `{"status":"ok","results":[`...)
 	n, wrote := 0, false
 	emit := func(res *sql.Result) error {
 		if res.Empty {
 			return nil
 		}
 		cmd := command(res.Tag)
-		g.metrics.queries.WithLabelValues(cmd).Inc()
+		g.metrics.countQuery(cmd)
 		wrote = wrote || isWrite(cmd)
 		if n > 0 {
 			buf = append(buf, ',')
@@ -110,12 +150,18 @@ func (g *Gateway) runQuery(ctx context.Context, w http.ResponseWriter, r *http.R
 	}
 	execStart := time.Now()
 	if len(req.Params) > 0 {
-		err = g.execute(ctx, claims.Subject, req, emit)
+		err = g.execute(ctx, user, req, emit)
 	} else {
-		err = g.query(ctx, claims.Subject, req.SQL, emit)
+		err = g.query(ctx, user, req.SQL, emit)
 	}
 	if err != nil {
-		if ctx.Err() != nil && g.ctx.Err() == nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		// The engine reports any end of its context as 57014; which end
+		// it was decides what the client sees.
+		switch {
+		case ctx.Err() == nil:
+		case g.ctx.Err() != nil:
+			err = errShutdown
+		case errors.Is(ctx.Err(), context.DeadlineExceeded):
 			err = errTimeout
 		}
 		return fail(err)

@@ -2,6 +2,8 @@ package gateway
 
 import (
 	"net/http"
+	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -27,6 +29,12 @@ type metrics struct {
 	wsSlow      prometheus.Counter
 	wsRefused   *prometheus.CounterVec // by reason
 	httpLatency *prometheus.HistogramVec
+
+	// Resolving a label value through its vector hashes it and takes a
+	// lock every request shares; the few values requests use are kept
+	// once resolved (a series still appears only once used).
+	byCommand sync.Map // command -> prometheus.Counter of queries
+	byStatus  sync.Map // HTTP status (int) -> prometheus.Observer of httpLatency
 }
 
 func newMetrics(hub *notify.Hub) *metrics {
@@ -83,6 +91,24 @@ func newMetrics(hub *notify.Hub) *metrics {
 
 func (m *metrics) handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+}
+
+// countQuery counts a statement of command cmd run over HTTP.
+func (m *metrics) countQuery(cmd string) {
+	c, ok := m.byCommand.Load(cmd)
+	if !ok {
+		c, _ = m.byCommand.LoadOrStore(cmd, m.queries.WithLabelValues(cmd))
+	}
+	c.(prometheus.Counter).Inc()
+}
+
+// observeHTTP records an HTTP query request's latency by its status.
+func (m *metrics) observeHTTP(status int, start time.Time) {
+	o, ok := m.byStatus.Load(status)
+	if !ok {
+		o, _ = m.byStatus.LoadOrStore(status, m.httpLatency.WithLabelValues(strconv.Itoa(status)))
+	}
+	o.(prometheus.Observer).Observe(time.Since(start).Seconds())
 }
 
 func (m *metrics) observeCommit(start time.Time) { m.commit.Observe(time.Since(start).Seconds()) }

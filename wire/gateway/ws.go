@@ -87,7 +87,7 @@ func (g *Gateway) putScratch(sc *writerScratch) {
 }
 
 func (g *Gateway) handleWS(w http.ResponseWriter, r *http.Request) {
-	claims, err := g.authenticate(r.Context(), r, true)
+	claims, err := g.authenticateClaims(r.Context(), r, true)
 	if err != nil {
 		g.refuse(w, err, "auth")
 		return

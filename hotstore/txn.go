@@ -353,7 +353,9 @@ func (t *Txn) commitBadger() error {
 		t.endBadger() // read-only: nothing to commit
 		return nil
 	}
-	defer t.s.noteWrite()
+	if t.wrote {
+		defer t.s.noteWrite()
+	}
 	return t.bt.Commit()
 }
 

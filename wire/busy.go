@@ -47,7 +47,7 @@ func (c *conn) awaitBusy() (more, ok bool) {
 		return false, true
 	}
 	c.enterIdle()
-	err := c.rd.wait()
+	err := c.rd.waitBusy()
 	c.leaveIdle()
 	// Reading the rest of a message, COPY data or the next message after
 	// a quiet spell must not time out: clear the deadline either way.

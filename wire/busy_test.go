@@ -2,6 +2,8 @@ package wire
 
 import (
 	"net"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -207,4 +209,57 @@ func TestPollWaitOnlyWhileFewAnswer(t *testing.T) {
 		t.Fatalf("10 statements took %d hand-overs, want 2", runs)
 	}
 	checkPolled(t, s, false)
+}
+
+// readCounter counts the reads of every connection it accepts.
+type readCounter struct {
+	net.Listener
+	reads *atomic.Int64
+}
+
+func (l readCounter) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return countedConn{Conn: c, reads: l.reads}, nil
+}
+
+type countedConn struct {
+	net.Conn
+	reads *atomic.Int64
+}
+
+func (c countedConn) Read(p []byte) (int, error) {
+	c.reads.Add(1)
+	return c.Conn.Read(p)
+}
+
+// TestBusyWindowReadsBatchAtOnce: a busy connection's next batch, larger
+// than the connection's own small buffer, is read in one system call, not
+// one into the small buffer and another for the rest. (A wrapped
+// connection has no poll(2) wait: this is the deadline wait.)
+func TestBusyWindowReadsBatchAtOnce(t *testing.T) {
+	var reads atomic.Int64
+	s := newBusyServer(time.Minute, false)
+	addr := serve(t, s, func(ln net.Listener) net.Listener { return readCounter{Listener: ln, reads: &reads} })
+	conn := connect(t, addr, "root", "", "")
+	ctx := testCtx(t)
+	long := strings.Repeat("y", 2*idleReadSize)
+	run := func() {
+		t.Helper()
+		if _, err := conn.Exec(ctx, "echo $1", long); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run()
+	run() // now busy
+	before := reads.Load()
+	const n = 20
+	for range n {
+		run()
+	}
+	if got := reads.Load() - before; got != n {
+		t.Fatalf("%d batches of %d+ bytes took %d reads, want %d", n, 2*idleReadSize, got, n)
+	}
 }

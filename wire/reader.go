@@ -156,6 +156,20 @@ func (r *msgReader) wait() error {
 	return eofIsUnexpected(err)
 }
 
+// waitBusy is wait for a worker in the busy window: it keeps the borrowed
+// buffer, so a batch larger than the connection's own idleReadSize buffer
+// (a Bind with a message's text) arrives in one read rather than two. The
+// connection goroutine's wait gives the buffer back once it is quiet.
+func (r *msgReader) waitBusy() error {
+	if r.rp < r.wp {
+		return nil
+	}
+	r.rp, r.wp = 0, 0
+	n, err := io.ReadAtLeast(r.r, r.data, 1)
+	r.wp = n
+	return eofIsUnexpected(err)
+}
+
 // buffered reports whether input waits in the buffer.
 func (r *msgReader) buffered() bool { return r.rp < r.wp }
 

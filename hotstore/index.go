@@ -163,8 +163,10 @@ func (s *Store) DropIndex(ctx context.Context, index uint32) error {
 	s.icache.beginGlobal()
 	defer s.icache.endGlobal()
 	wb := s.db.NewWriteBatch()
-	defer wb.Cancel()
+	// After Cancel, which waits for batches still committing in the
+	// background when the drop stops early.
 	defer s.noteWrite()
+	defer wb.Cancel()
 	garbage, err := s.deletePrefix(ctx, wb, appendTable(nil, tagIndex, index))
 	if err != nil {
 		return fmt.Errorf("drop index %d: %w", index, err)
@@ -172,6 +174,7 @@ func (s *Store) DropIndex(ctx context.Context, index uint32) error {
 	if err := wb.Flush(); err != nil {
 		return fmt.Errorf("drop index %d: %w", index, err)
 	}
+	s.noteWrite() // readers see the drop now, not after the sync
 	s.reclaim.note(garbage)
 	if s.opts.Durability == Fsync {
 		if err := s.sync.wait(ctx); err != nil {
@@ -187,8 +190,10 @@ func (s *Store) DropIndexPartition(ctx context.Context, p Partition) error {
 	s.icache.beginGlobal()
 	defer s.icache.endGlobal()
 	wb := s.db.NewWriteBatch()
-	defer wb.Cancel()
+	// After Cancel, which waits for batches still committing in the
+	// background when the drop stops early.
 	defer s.noteWrite()
+	defer wb.Cancel()
 	garbage, err := s.deletePrefix(ctx, wb, appendPartition(nil, tagIndex, p))
 	if err != nil {
 		return fmt.Errorf("drop index partition %d/%s: %w", p.Table, p.User, err)
@@ -196,6 +201,7 @@ func (s *Store) DropIndexPartition(ctx context.Context, p Partition) error {
 	if err := wb.Flush(); err != nil {
 		return fmt.Errorf("drop index partition %d/%s: %w", p.Table, p.User, err)
 	}
+	s.noteWrite() // readers see the drop now, not after the sync
 	s.reclaim.note(garbage)
 	if s.opts.Durability == Fsync {
 		if err := s.sync.wait(ctx); err != nil {

@@ -41,8 +41,10 @@ func (s *Store) Partitions(ctx context.Context, table uint32) ([]string, error) 
 // (erasing a user) without blocking other writers, like DropTable.
 func (s *Store) DropPartition(ctx context.Context, p Partition) error {
 	wb := s.db.NewWriteBatch()
-	defer wb.Cancel()
+	// After Cancel, which waits for batches still committing in the
+	// background when the drop stops early.
 	defer s.noteWrite()
+	defer wb.Cancel()
 	var garbage int64
 	for _, tag := range []byte{tagRow, tagSeq} {
 		n, err := s.deletePrefix(ctx, wb, appendPartition(nil, tag, p))
@@ -54,6 +56,7 @@ func (s *Store) DropPartition(ctx context.Context, p Partition) error {
 	if err := wb.Flush(); err != nil {
 		return fmt.Errorf("drop partition %d/%s: %w", p.Table, p.User, err)
 	}
+	s.noteWrite() // readers see the drop now, not after the sync
 	s.reclaim.note(garbage)
 	if s.opts.Durability == Fsync {
 		if err := s.sync.wait(ctx); err != nil {

@@ -45,10 +45,10 @@ func (t *Txn) RollbackTo(id int) error {
 		return fmt.Errorf("rollback to %d: %w", id, ErrNoSavepoint)
 	}
 	t.closeIters()
+	t.lastGet.valid = false // the restores below may change the key it remembers
 	mark := t.marks[id-1]
 	for i := len(t.undo) - 1; i >= mark; i-- {
 		u := t.undo[i]
-		t.writes++
 		var err error
 		if u.existed {
 			err = t.bt.SetEntry(&badger.Entry{Key: u.key, Value: u.value, ExpiresAt: u.expires})

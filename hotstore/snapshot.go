@@ -24,6 +24,13 @@ import (
 // transactions' keys for conflict checks and discards old versions; with
 // no reader to replace it, the list would grow with every commit.
 
+// Badger documents a transaction as not safe for concurrent use. A
+// read-only one is, in v4.9.6: its Get, NewIterator, Iterator.Close and
+// Item.Value only read the transaction or use atomics (numIterators), and
+// the reference count keeps Discard until the last reader is done.
+// Recheck this when upgrading Badger (TestSharedSnapshotConcurrentReaders
+// runs it under -race).
+
 // snapshot is a read-only Badger transaction shared by readers.
 type snapshot struct {
 	bt    *badger.Txn

@@ -91,13 +91,22 @@ func TestSharedSnapshotConcurrentReaders(t *testing.T) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
+		defer close(stop)
 		for n := int64(1); n <= 300; n++ {
-			put(t, s, p, map[int64]Record{n: row(n)})
+			tx := s.Begin()
+			err := tx.Put(p, intKey(t, n), row(n), 0)
+			if err == nil {
+				err = tx.Commit(context.Background())
+			}
+			tx.Discard()
+			if err != nil {
+				t.Errorf("commit row %d: %v", n, err)
+				return
+			}
 			mu.Lock()
 			last = n
 			mu.Unlock()
 		}
-		close(stop)
 	}()
 	for range 4 {
 		wg.Add(1)

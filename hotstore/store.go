@@ -226,8 +226,10 @@ const dropBatchKeys = 1024
 // stops all writes while it runs.
 func (s *Store) DropTable(ctx context.Context, table uint32) error {
 	wb := s.db.NewWriteBatch()
-	defer wb.Cancel()
+	// After Cancel, which waits for batches still committing in the
+	// background when the drop stops early.
 	defer s.noteWrite()
+	defer wb.Cancel()
 	var garbage int64
 	for _, tag := range []byte{tagRow, tagSeq} {
 		n, err := s.deletePrefix(ctx, wb, appendTable(nil, tag, table))
@@ -239,6 +241,7 @@ func (s *Store) DropTable(ctx context.Context, table uint32) error {
 	if err := wb.Flush(); err != nil {
 		return fmt.Errorf("drop table %d: %w", table, err)
 	}
+	s.noteWrite() // readers see the drop now, not after the sync
 	s.reclaim.note(garbage)
 	if s.opts.Durability == Fsync {
 		if err := s.sync.wait(ctx); err != nil {

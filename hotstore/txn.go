@@ -70,9 +70,8 @@ type Txn struct {
 	kbuf  []byte      // scratch for lookup keys (Badger does not keep them)
 	wrote bool
 	done  bool
-	// writes counts set, del and savepoint restores; lastGet remembers the
-	// last Get of a read-write transaction (getmemo.go).
-	writes  uint64
+	// lastGet remembers the last Get of a read-write transaction
+	// (getmemo.go).
 	lastGet getMemo
 	// clock is the index cache's clock before the snapshot was taken;
 	// idxBuckets are the index-cache buckets this transaction writes,
@@ -155,7 +154,7 @@ func (t *Txn) Put(p Partition, key []byte, rec Record, ttl time.Duration) error 
 	buf = val[len(val):]
 	pk := append(buf, key...)
 
-	if found, oldSeq, ok := t.lastGet.lookup(rowKey, t.writes); ok {
+	if found, oldSeq, ok := t.lastGet.lookup(rowKey); ok {
 		if found {
 			if err := t.retireSeq(p, oldSeq, rec.Seq); err != nil {
 				return fmt.Errorf("put: %w", err)
@@ -221,7 +220,7 @@ func (t *Txn) set(e *badger.Entry) error {
 		// that acknowledges it sees the count.
 		t.s.vlogWrites.Add(1)
 	}
-	t.writes++
+	t.lastGet.forget(e.Key)
 	if err := t.bt.SetEntry(e); err != nil {
 		return mapWriteErr("put", err)
 	}
@@ -234,7 +233,7 @@ func (t *Txn) del(key []byte) error {
 		return err
 	}
 	t.noteIndexWrite(key)
-	t.writes++
+	t.lastGet.forget(key)
 	if err := t.bt.Delete(key); err != nil {
 		return mapWriteErr("delete", err)
 	}

@@ -41,7 +41,17 @@ func (c *conn) awaitBusy() (more, ok bool) {
 		c.enterIdle()
 		more = c.pollNext(now.Add(c.s.busyWindow))
 		c.leaveIdle()
-		return more, true
+		if !more {
+			return false, true
+		}
+		// Input is there: this read does not block, and it reads the
+		// batch into the buffer kept (waitBusy), in one go.
+		if err := c.rd.waitBusy(); err != nil {
+			c.ready = false
+			c.readFailed(err)
+			return false, false
+		}
+		return true, true
 	}
 	if !c.setReadDeadline(now.Add(c.s.busyWindow)) {
 		return false, true

@@ -26,10 +26,12 @@ func (c *conn) mayPoll() bool {
 	return c.s.pollBusy && c.sys != nil && c.s.answering.Load() <= c.s.maxPollers
 }
 
-// pollNext waits in poll(2) until input arrives or until, and reports
-// whether input arrived while the connection's context lives. A false
-// return leaves the connection to its goroutine, whose read sees the
-// shutdown deadline if the context has ended.
+// pollNext waits in poll(2) until input arrives or the time until passes,
+// and reports whether input arrived while the connection's context lives.
+// A false return leaves the connection to its goroutine, whose read sees
+// the shutdown deadline if the context has ended. While a slice runs, the
+// poll holds a reference to the socket: closing it (Shutdown's forced
+// close, a failed notification delivery) waits for the slice to end.
 func (c *conn) pollNext(until time.Time) bool {
 	c.s.polls.Add(1)
 	for c.ctx.Err() == nil {

@@ -156,13 +156,18 @@ func (r *msgReader) wait() error {
 	return eofIsUnexpected(err)
 }
 
-// waitBusy is wait for a worker in the busy window: it keeps the borrowed
-// buffer, so a batch larger than the connection's own idleReadSize buffer
-// (a Bind with a message's text) arrives in one read rather than two. The
-// connection goroutine's wait gives the buffer back once it is quiet.
+// waitBusy is wait for a worker in the busy window: it keeps a borrowed
+// buffer of the smallest pooled size, so a batch larger than the
+// connection's own idleReadSize buffer (a Bind with a message's text)
+// arrives in one read rather than two. A larger buffer, left by one big
+// message, goes back. The connection goroutine's wait gives the buffer
+// back once the connection is quiet.
 func (r *msgReader) waitBusy() error {
 	if r.rp < r.wp {
 		return nil
+	}
+	if r.buf != nil && len(*r.buf) != readBufSize {
+		r.release()
 	}
 	r.rp, r.wp = 0, 0
 	n, err := io.ReadAtLeast(r.r, r.data, 1)

@@ -123,3 +123,43 @@ func TestMsgReaderIdleHoldsNoBuffer(t *testing.T) {
 		t.Fatalf("wait holds a borrowed buffer")
 	}
 }
+
+// TestWaitBusyKeepsOnlySmallBuffer: waitBusy keeps a borrowed buffer of
+// the smallest pooled size for the next batch, but gives back a larger one
+// left by a big message, so a busy connection does not sit on it.
+func TestWaitBusyKeepsOnlySmallBuffer(t *testing.T) {
+	small := encodeAll(t, &pgproto3.Query{String: strings.Repeat("s", 2*idleReadSize)})
+	big := encodeAll(t, &pgproto3.Query{String: strings.Repeat("b", 3*readBufSize)})
+	var pools bufPools
+	var r msgReader
+	r.init(&batches{small, big, small}, &pools, 0)
+	for i, wantLen := range []int{readBufSize, 0} {
+		if _, err := r.Receive(); err != nil {
+			t.Fatalf("message %d: %v", i, err)
+		}
+		if err := r.waitBusy(); err != nil {
+			t.Fatalf("waitBusy after message %d: %v", i, err)
+		}
+		got := 0
+		if r.buf != nil {
+			got = len(*r.buf)
+		}
+		if got != wantLen {
+			t.Fatalf("after message %d the reader holds a %d-byte buffer, want %d", i, got, wantLen)
+		}
+	}
+}
+
+// batches returns one batch per Read, as a client's writes arrive.
+type batches [][]byte
+
+func (b *batches) Read(p []byte) (int, error) {
+	if len(*b) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, (*b)[0])
+	if (*b)[0] = (*b)[0][n:]; len((*b)[0]) == 0 {
+		*b = (*b)[1:]
+	}
+	return n, nil
+}

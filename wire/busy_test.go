@@ -262,7 +262,9 @@ func TestBusyWindowReadsBatchAtOnce(t *testing.T) {
 	for range n {
 		run()
 	}
-	if got := reads.Load() - before; got != n {
-		t.Fatalf("%d batches of %d+ bytes took %d reads, want %d", n, 2*idleReadSize, got, n)
+	// The worker may enter the read of the first batch before or after
+	// before is taken, so n-1..n+1; two reads a batch would be 2n.
+	if got := reads.Load() - before; got < n-1 || got > n+1 {
+		t.Fatalf("%d batches of %d+ bytes took %d reads, want %d±1", n, 2*idleReadSize, got, n)
 	}
 }

@@ -324,8 +324,16 @@ func startKalam(ctx context.Context, cfg *config, bin, durability string) (*kala
 		return nil, fmt.Errorf("start %s: %w", bin, err)
 	}
 	addrs := make(chan [2]string, 1)
-	go k.readLog(stderr, addrs)
+	logDone := make(chan struct{})
 	go func() {
+		k.readLog(stderr, addrs)
+		close(logDone)
+	}()
+	go func() {
+		// Wait closes the stderr pipe once the process has exited, so it
+		// must wait for the log to be read to its end: otherwise the
+		// lines of a server that fails at once can be lost (os/exec).
+		<-logDone
 		k.cmd.Wait()
 		close(k.done)
 	}()

@@ -22,9 +22,9 @@ import (
 // The wait blocks the worker's thread in poll(2) when few connections are
 // busy (pollwait.go), and otherwise uses a read deadline, which Shutdown
 // and pg_terminate_backend also use (serveConn): after setting one, a
-// connection whose context has ended puts the shutdown deadline back. TLS connections wait on the
-// connection goroutine as before: a timed-out read on a tls.Conn is not
-// documented as harmless.
+// connection whose context has ended puts the shutdown deadline back. TLS
+// connections wait on the connection goroutine as before: a timed-out
+// read on a tls.Conn is not documented as harmless.
 const defaultBusyWindow = 2 * time.Millisecond
 
 // awaitBusy waits up to Server.busyWindow for the next message. more

@@ -11,17 +11,6 @@ func seqEntries(t *testing.T, tx *Txn, p Partition) []string {
 	return collect(t, tx.ScanSeq(p, 0, false))
 }
 
-// seqIndexLen counts p's raw seq index entries in tx.
-func seqIndexLen(tx *Txn, p Partition) int {
-	n := 0
-	it := tx.bt.NewIterator(defaultIterOpts(appendPartition(nil, tagSeq, p)))
-	for it.Rewind(); it.Valid(); it.Next() {
-		n++
-	}
-	it.Close()
-	return n
-}
-
 // TestPutAfterGetKeepsSeqIndex: a Put right after a Get of the same key
 // (which Put takes its previous version from) retires exactly the version
 // the key has at that moment, also when the transaction wrote the key, or

@@ -199,13 +199,7 @@ func TestSeqIndex(t *testing.T) {
 		}
 	}
 	// The index holds exactly one entry per key.
-	n := 0
-	it := tx.bt.NewIterator(defaultIterOpts(appendPartition(nil, tagSeq, p)))
-	for it.Rewind(); it.Valid(); it.Next() {
-		n++
-	}
-	it.Close()
-	if n != 3 {
+	if n := seqIndexLen(tx, p); n != 3 {
 		t.Fatalf("seq index has %d entries, want 3", n)
 	}
 }
@@ -284,13 +278,7 @@ func TestTTLExpiry(t *testing.T) {
 			// The index entry expired with its record.
 			tx := s.Begin()
 			defer tx.Discard()
-			it := tx.bt.NewIterator(defaultIterOpts(appendPartition(nil, tagSeq, p)))
-			defer it.Close()
-			n := 0
-			for it.Rewind(); it.Valid(); it.Next() {
-				n++
-			}
-			if n != 1 {
+			if n := seqIndexLen(tx, p); n != 1 {
 				t.Fatalf("seq index has %d entries after expiry, want 1", n)
 			}
 			return
@@ -412,6 +400,17 @@ func TestRecordCodec(t *testing.T) {
 			t.Fatalf("decodeRecord(%x) succeeded", bad)
 		}
 	}
+}
+
+// seqIndexLen counts p's raw seq index entries in tx.
+func seqIndexLen(tx *Txn, p Partition) int {
+	n := 0
+	it := tx.bt.NewIterator(defaultIterOpts(appendPartition(nil, tagSeq, p)))
+	for it.Rewind(); it.Valid(); it.Next() {
+		n++
+	}
+	it.Close()
+	return n
 }
 
 func defaultIterOpts(prefix []byte) badger.IteratorOptions {

@@ -53,12 +53,21 @@ func (w *dirWatch) changed() bool {
 func (w *dirWatch) close() error { return syscall.Close(w.fd) }
 
 // fdatasync flushes f's data and the metadata needed to read it back.
-func fdatasync(f *os.File) error {
+// With raw set, the call does not tell the scheduler it is in a system
+// call: see walFiles.datasync for why and when.
+func fdatasync(f *os.File, raw bool) error {
 	if f == nil {
 		return nil
 	}
 	for {
-		err := syscall.Fdatasync(int(f.Fd()))
+		var err error
+		if raw {
+			if _, _, errno := syscall.RawSyscall(syscall.SYS_FDATASYNC, f.Fd(), 0, 0); errno != 0 {
+				err = errno
+			}
+		} else {
+			err = syscall.Fdatasync(int(f.Fd()))
+		}
 		if errors.Is(err, syscall.EINTR) {
 			continue
 		}

@@ -19,8 +19,9 @@ func newDirWatch(string) (*dirWatch, error) {
 func (*dirWatch) changed() bool { return true }
 func (*dirWatch) close() error  { return nil }
 
-// fdatasync falls back to fsync where fdatasync is not in package syscall.
-func fdatasync(f *os.File) error {
+// fdatasync falls back to fsync where fdatasync is not in package syscall;
+// raw is a Linux-only refinement.
+func fdatasync(f *os.File, _ bool) error {
 	if f == nil {
 		return nil
 	}

@@ -252,3 +252,35 @@ func BenchmarkCommitDurable(b *testing.B) {
 		})
 	}
 }
+
+// A sync slower than rawSyncLimit sends the next one through the runtime's
+// system call path; a fast one there brings raw syncs back.
+func TestSlowSyncLeavesRawPath(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "00001.mem"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var vlogWrites atomic.Uint64
+	w := openWALFiles(dir, &vlogWrites)
+	defer w.close()
+	var clock time.Time
+	step := time.Millisecond // how long each sync appears to take
+	w.now = func() time.Time { clock = clock.Add(step); return clock }
+
+	wantRaw := func(when string, want int) {
+		t.Helper()
+		if err := w.sync(); err != nil {
+			t.Fatalf("%s: %v", when, err)
+		}
+		if w.rawSyncs != want {
+			t.Fatalf("%s: %d raw syncs, want %d", when, w.rawSyncs, want)
+		}
+	}
+	wantRaw("fast disk", 1)
+	step = 10 * time.Millisecond
+	wantRaw("first slow sync", 2)
+	wantRaw("after a slow sync", 2)
+	step = time.Millisecond
+	wantRaw("fast again, through the runtime", 2)
+	wantRaw("after a fast sync", 3)
+}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"time"
 )
 
 // Write-ahead file kinds, indexes into walFiles.kinds.
@@ -45,7 +46,14 @@ type walFiles struct {
 	kinds      [2]walKind
 	vlogWrites *atomic.Uint64 // Store.vlogWrites
 	vlogSynced uint64         // vlogWrites covered by the last vlog sync
+	slow       bool           // the last fdatasync took over rawSyncLimit
+	rawSyncs   int            // fdatasyncs made raw (for tests)
+	now        func() time.Time
 }
+
+// rawSyncLimit is the longest fdatasync after which the next one still
+// goes raw (see datasync).
+const rawSyncLimit = 5 * time.Millisecond
 
 // walKind tracks one kind of write-ahead file by numeric id.
 type walKind struct {
@@ -55,7 +63,7 @@ type walKind struct {
 }
 
 func openWALFiles(dir string, vlogWrites *atomic.Uint64) *walFiles {
-	w := &walFiles{dir: dir, vlogWrites: vlogWrites}
+	w := &walFiles{dir: dir, vlogWrites: vlogWrites, now: time.Now}
 	// Watch before the first listing, so no creation falls between them.
 	if dw, err := newDirWatch(dir); err == nil {
 		w.watch = dw
@@ -75,16 +83,40 @@ func (w *walFiles) sync() error {
 			return err
 		}
 	}
-	if err := fdatasync(w.kinds[kindMem].active); err != nil {
+	if err := w.datasync(w.kinds[kindMem].active); err != nil {
 		return err
 	}
 	if n := w.vlogWrites.Load(); n != w.vlogSynced || changed {
-		if err := fdatasync(w.kinds[kindVlog].active); err != nil {
+		if err := w.datasync(w.kinds[kindVlog].active); err != nil {
 			return err
 		}
 		w.vlogSynced = n
 	}
 	return nil
+}
+
+// datasync fdatasyncs f, raw while the disk answers fast. The call blocks
+// the thread for 0.1-0.2 ms here. Through the runtime's system call path,
+// the scheduler's monitor takes the P away when the call outlasts its
+// 20 µs tick while the other P is busy, and the thread must win a P back
+// on return: a lone client's INSERT measured ~8% faster and ~10% less CPU
+// with the raw call, which keeps the P as a PostgreSQL backend keeps its
+// CPU. The price is that the P runs nothing else and a stop-the-world
+// waits for the call, so after a sync slower than rawSyncLimit the next
+// ones go through the runtime until one is fast again: a stalling disk
+// holds a P for at most one sync.
+func (w *walFiles) datasync(f *os.File) error {
+	if f == nil {
+		return nil
+	}
+	raw := !w.slow
+	if raw {
+		w.rawSyncs++
+	}
+	start := w.now()
+	err := fdatasync(f, raw)
+	w.slow = w.now().Sub(start) > rawSyncLimit
+	return err
 }
 
 // rescan lists the directory, syncs files rotated away from, switches the
@@ -139,7 +171,7 @@ func (w *walFiles) rescan() error {
 // that is the file.
 func (w *walFiles) syncRotated(wk *walKind, k int, id uint64) error {
 	if wk.active != nil && wk.max == id {
-		return fdatasync(wk.active)
+		return w.datasync(wk.active)
 	}
 	return syncPath(w.path(k, id))
 }

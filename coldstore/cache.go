@@ -32,7 +32,12 @@ const (
 // when the table columns are not cached, instead of an open, a footer
 // parse and a group decode.
 // Readers are bounded by count (each holds a file descriptor), groups by
-// decoded bytes; both are LRU. A reader is dropped from
+// decoded bytes; both are LRU, but table columns go first: every lookup
+// of a group needs its system columns (~90 KB), while its table columns
+// (~1 MB) only spare it a read of the row's pages. Evicting whole groups
+// instead made a partition larger than the cache thrash: each group
+// decode evicted another group's columns, which fill then decoded again
+// (~2.5 ms each). A reader is dropped from
 // the cache when its segment leaves the manifest or its partition is
 // erased (see partition.retireLocked and Store.retire), and its file is
 // closed once the last lookup using it returns.
@@ -40,13 +45,14 @@ const (
 // Cached Arrow arrays are never Released: lookups may still read them
 // after eviction, and with the Go allocator the GC reclaims them.
 type readCache struct {
-	mu         sync.Mutex // guards everything below, every segReader's refs, elem, dead and groups, and every group's elem, vals and bytes
+	mu         sync.Mutex // guards everything below, every segReader's refs, elem, dead and groups, and every group's elem, filled, vals and valBytes
 	maxReaders int
 	maxBytes   int64
 	readers    map[segKey]*segReader
 	lru        *list.List // of *segReader, most recent first
 	groups     *list.List // of *group, most recent first
-	bytes      int64      // decoded bytes of the cached groups
+	filled     *list.List // of the cached *group whose vals are cached too, most recent first
+	bytes      int64      // decoded bytes of the cached groups and vals
 }
 
 // segKey names a segment file. The partition pointer keeps a recreated
@@ -92,17 +98,20 @@ type group struct {
 	// reused by readRow; the GC empties it, so it needs no bound of its own.
 	readers sync.Pool
 	vals    []arrow.Array // every table column (parallel to r.cols), when fill decoded them
-	bytes   int64
+	bytes   int64         // of the system columns and overhead
+	// valBytes is the decoded size of vals.
+	valBytes int64
 	// tableBytes is the uncompressed size of the table columns, about
 	// their decoded size: fill's estimate, kept so a lookup does not
 	// rebuild the column chunk metadata.
 	tableBytes int64
 	elem       *list.Element // in readCache.groups; nil when not cached
+	filled     *list.Element // in readCache.filled; nil when vals is not cached
 }
 
 func newReadCache(readers int, bytes int64) *readCache {
 	return &readCache{maxReaders: readers, maxBytes: bytes, readers: map[segKey]*segReader{},
-		lru: list.New(), groups: list.New()}
+		lru: list.New(), groups: list.New(), filled: list.New()}
 }
 
 // SetCacheLimits bounds the point-lookup cache: at most readers open
@@ -207,9 +216,7 @@ func (c *readCache) dropAll() {
 // nobody uses it, so the caller closes it (outside the lock).
 func (c *readCache) unlinkLocked(r *segReader) bool {
 	for _, g := range r.groups {
-		c.groups.Remove(g.elem)
-		g.elem = nil
-		c.bytes -= g.bytes
+		c.uncacheLocked(g)
 	}
 	r.groups = nil
 	c.lru.Remove(r.elem)
@@ -226,13 +233,34 @@ func (c *readCache) evictLocked() {
 			r.close()
 		}
 	}
+	for c.bytes > c.maxBytes && c.filled.Len() > 0 {
+		c.unfillLocked(c.filled.Back().Value.(*group))
+	}
 	for c.bytes > c.maxBytes && c.groups.Len() > 0 {
 		g := c.groups.Back().Value.(*group)
-		c.groups.Remove(g.elem)
-		g.elem = nil
+		c.uncacheLocked(g)
 		delete(g.r.groups, g.rg)
-		c.bytes -= g.bytes
 	}
+}
+
+// uncacheLocked removes g (and its table columns) from the cache's lists
+// and bytes; the caller removes it from its reader's groups.
+func (c *readCache) uncacheLocked(g *group) {
+	c.unfillLocked(g)
+	c.groups.Remove(g.elem)
+	g.elem = nil
+	c.bytes -= g.bytes
+}
+
+// unfillLocked drops g's table columns from the cache, keeping its system
+// columns. Lookups that already hold them keep reading them.
+func (c *readCache) unfillLocked(g *group) {
+	if g.filled == nil {
+		return
+	}
+	c.filled.Remove(g.filled)
+	c.bytes -= g.valBytes
+	g.filled, g.vals, g.valBytes = nil, nil, 0
 }
 
 // group returns the system columns of row group rg of r, decoding them on
@@ -269,7 +297,9 @@ func (c *readCache) group(ctx context.Context, r *segReader, rg int) (*group, er
 // evicting anything, and returns them, or nil. Partitions whose rows fit
 // the bound are then served from memory, while on larger ones lookups
 // read the row's pages instead of thrashing the cache with ~2 ms
-// whole-group decodes.
+// whole-group decodes. Once decoded they are kept even when the estimate
+// fell short, evicting older table columns: dropping them would leave
+// the cache as it was, and the next lookup would decode them again.
 func (c *readCache) fill(ctx context.Context, g *group) []arrow.Array {
 	est := g.tableBytes
 	if !c.hasRoom(g, est) {
@@ -295,8 +325,10 @@ func (c *readCache) fill(ctx context.Context, g *group) []arrow.Array {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if g.elem != nil && g.vals == nil && c.bytes+n <= c.maxBytes {
-		g.vals, g.bytes, c.bytes = cols.vals, g.bytes+n, c.bytes+n
+	if g.elem != nil && g.vals == nil {
+		g.vals, g.valBytes, c.bytes = cols.vals, n, c.bytes+n
+		g.filled = c.filled.PushFront(g)
+		c.evictLocked()
 	}
 	return cols.vals
 }
@@ -318,6 +350,9 @@ func (c *readCache) cachedGroup(r *segReader, rg int) (*group, []arrow.Array) {
 		return nil, nil
 	}
 	c.groups.MoveToFront(g.elem)
+	if g.filled != nil {
+		c.filled.MoveToFront(g.filled)
+	}
 	return g, g.vals
 }
 

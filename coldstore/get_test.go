@@ -256,3 +256,43 @@ func TestScanUsesCachedGroups(t *testing.T) {
 	}
 	checkGetAll(t, s, testPart, 1, 30)
 }
+
+// TestGetCacheKeepsSystemColumns checks that on a partition larger than
+// the cache, table columns are evicted before the system columns every
+// lookup needs: after every group was read, each still has its system
+// columns cached, and the cache stays within its bound. Evicting whole
+// groups instead made lookups decode groups over and over.
+func TestGetCacheKeepsSystemColumns(t *testing.T) {
+	s := openStore(t)
+	s.groupRows = 100
+	const groups = 20
+	rows := chatRows(t, groups*s.groupRows)
+	flush(t, s, testPart, chatSchema, rows...)
+	// Room for every group's system columns (~6 KB each) and the table
+	// columns (~30 KB) of a few groups.
+	const limit = groups*8<<10 + 100<<10
+	s.SetCacheLimits(defaultCacheReaders, limit)
+	for range 2 {
+		for _, r := range rows {
+			got, ok, err := s.Get(t.Context(), testPart, r.key)
+			if err != nil || !ok || got.Seq != r.seq {
+				t.Fatalf("get %x: %v %v %+v, want seq %d", r.key, ok, err, got, r.seq)
+			}
+		}
+	}
+	c := s.cache
+	c.mu.Lock()
+	cached, filled, bytes := c.groups.Len(), 0, c.bytes
+	for _, r := range c.readers {
+		for _, g := range r.groups {
+			if g.vals != nil {
+				filled++
+			}
+		}
+	}
+	c.mu.Unlock()
+	if cached != groups || filled == 0 || filled == groups || bytes > limit {
+		t.Fatalf("%d groups cached (%d with table columns), %d bytes; want all %d, some but not all filled, at most %d bytes",
+			cached, filled, bytes, groups, limit)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgproto3"
 	"github.com/kalamdb/kalamdb/pgerr"
+	"github.com/kalamdb/kalamdb/wire/sockpoll"
 )
 
 // busyWaits are the two ways a worker waits in the busy window; each test
@@ -23,7 +24,7 @@ var busyWaits = []struct {
 func forEachBusyWait(t *testing.T, test func(t *testing.T, poll bool)) {
 	for _, w := range busyWaits {
 		t.Run(w.name, func(t *testing.T) {
-			if w.poll && !pollSupported {
+			if w.poll && !sockpoll.Supported {
 				t.Skip("no poll(2) wait on this platform")
 			}
 			test(t, w.poll)
@@ -194,7 +195,7 @@ func sendQuery(t *testing.T, nc net.Conn, q string) {
 // TestPollWaitOnlyWhileFewAnswer: with more connections answering than
 // maxPollers, a worker waits through the netpoller, leaving the Ps free.
 func TestPollWaitOnlyWhileFewAnswer(t *testing.T) {
-	if !pollSupported {
+	if !sockpoll.Supported {
 		t.Skip("no poll(2) wait on this platform")
 	}
 	s := newBusyServer(time.Minute, true)

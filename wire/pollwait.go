@@ -1,6 +1,10 @@
 package wire
 
-import "time"
+import (
+	"time"
+
+	"github.com/kalamdb/kalamdb/wire/sockpoll"
+)
 
 // Waiting through the netpoller costs a second thread on every message
 // when only one connection is busy: the goroutines that answering readies
@@ -11,7 +15,7 @@ import "time"
 // blocks its own thread in poll(2) instead keeps its P and answers the next
 // message the moment it arrives, as a PostgreSQL backend does.
 //
-// The poll is a raw system call (pollwait_linux.go): the thread keeps its
+// The poll is a raw system call (package sockpoll): the thread keeps its
 // P for the whole wait, so only while at most maxPollers connections are
 // answering (one fewer than GOMAXPROCS) does a worker wait this way: the
 // other Ps stay free for everything else. With more busy connections the
@@ -39,7 +43,7 @@ func (c *conn) pollNext(until time.Time) bool {
 		if left <= 0 {
 			return false
 		}
-		ready, err := pollReadable(c.sys, min(left, pollSlice))
+		ready, err := sockpoll.Readable(c.sys, min(left, pollSlice))
 		if err != nil {
 			return false // the goroutine's read will see the error
 		}

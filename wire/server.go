@@ -14,6 +14,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/kalamdb/kalamdb/wire/sockpoll"
 )
 
 // AuthMode chooses how pgwire clients prove who they are.
@@ -138,7 +140,7 @@ func NewServer(cfg Config, b Backend) *Server {
 	}
 	s.work = newWorkers(ctx.Done())
 	s.busyWindow = defaultBusyWindow
-	s.pollBusy = pollSupported
+	s.pollBusy = sockpoll.Supported
 	s.maxPollers = int32(runtime.GOMAXPROCS(0) - 1)
 	s.deliver = newDeliverers(ctx.Done())
 	// A random base keeps pids of different server runs apart, so a stale

@@ -1,4 +1,4 @@
-package wire
+package sockpoll
 
 import (
 	"syscall"
@@ -8,20 +8,21 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-const pollSupported = true
+// Supported reports whether Readable works on this platform.
+const Supported = true
 
-// pollReadable blocks the calling thread until sc has input (or the peer
+// Readable blocks the calling thread until sc has input (or the peer
 // hung up, which a read then reports) or d passes.
 //
 // The call is raw: it does not tell the scheduler it is in a system call,
 // so the P stays with this thread and the scheduler's monitor does not
 // hand it to another thread when the wait outlasts its 20 µs tick (and
 // this thread need not win a P back when a message arrives). Work readied
-// onto this P meanwhile is stolen by the idle P the caller leaves free
-// (mayPoll). A signal (the runtime's preemption, a stop-the-world) ends
+// onto this P meanwhile is stolen by the idle P the caller must leave
+// free. A signal (the runtime's preemption, a stop-the-world) ends
 // the wait with EINTR, reported as no input, so the Go loop above runs and
 // can be preempted.
-func pollReadable(sc syscall.RawConn, d time.Duration) (bool, error) {
+func Readable(sc syscall.RawConn, d time.Duration) (bool, error) {
 	var (
 		n     uintptr
 		errno syscall.Errno

@@ -113,14 +113,17 @@ type Gateway struct {
 	mux     *http.ServeMux
 	metrics *metrics
 
-	ctx     context.Context // canceled by Close: ends every request and WebSocket
-	cancel  context.CancelFunc
-	wg      sync.WaitGroup // WebSocket connections (hijacked: http.Server does not wait)
-	pids    atomic.Uint32
-	pool    *sessionPool // parameterized HTTP queries' sessions (sessions.go)
-	poller  *poller      // watches parked WebSocket connections (wspark.go)
-	scratch sync.Pool    // *writerScratch of WebSocket writers
-	bodies  sync.Pool    // *[]byte: HTTP response bodies
+	ctx    context.Context // canceled by Close: ends every request and WebSocket
+	cancel context.CancelFunc
+	wg     sync.WaitGroup // WebSocket connections (hijacked: http.Server does not wait)
+	pids   atomic.Uint32
+	pool   *sessionPool // parameterized HTTP queries' sessions (sessions.go)
+	poller *poller      // watches parked WebSocket connections (wspark.go)
+	// keepAlive lets an idle keep-alive connection wait in poll(2) for its
+	// next request (keepalive.go).
+	keepAlive keepAliveWait
+	scratch   sync.Pool // *writerScratch of WebSocket writers
+	bodies    sync.Pool // *[]byte: HTTP response bodies
 	// jsonType is the Content-Type value of every JSON response, shared
 	// rather than allocated per response (net/http copies the header).
 	jsonType []string
@@ -146,6 +149,7 @@ func New(cfg Config) *Gateway {
 		db: cfg.DB, log: log, limits: cfg.Limits.withDefaults(), demo: cfg.Demo,
 		tables: tables, origins: cfg.OriginPatterns,
 		ctx: ctx, cancel: cancel, perUser: make(map[string]int), pool: newSessionPool(),
+		keepAlive: newKeepAliveWait(),
 	}
 	g.scratch.New = func() any { return new(writerScratch) }
 	g.bodies.New = func() any { b := make([]byte, 0, 1024); return &b }
@@ -165,7 +169,11 @@ func New(cfg Config) *Gateway {
 }
 
 // ServeHTTP routes a request.
-func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) { g.mux.ServeHTTP(w, r) }
+func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	g.keepAlive.inflight.Add(1)
+	defer g.keepAlive.inflight.Add(-1)
+	g.mux.ServeHTTP(w, r)
+}
 
 // ConnState counts open HTTP connections; set it as http.Server.ConnState.
 func (g *Gateway) ConnState(_ net.Conn, st http.ConnState) {

@@ -1,10 +1,13 @@
 package gateway_test
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -161,5 +164,55 @@ func TestHealthMetricsAndRoot(t *testing.T) {
 	// Without --demo, / is a 404.
 	if status, _ := get("/"); status != 404 {
 		t.Fatalf("/ without demo = %d, want 404", status)
+	}
+}
+
+// A keep-alive connection waits for its next request in poll(2) while
+// nothing else is being handled (keepalive.go); its requests are answered
+// as over any connection. The requests go over one TCP connection of the
+// test's own, the only HTTP connection: another one, idle, could hold the
+// one poller slot of two Ps, and http.Transport may dial anew when its
+// previous connection is not back in its pool yet.
+func TestKeepAliveConnectionPolls(t *testing.T) {
+	ts := setup(t, gateway.Limits{})
+	tok := ts.token("user_alice", auth.RoleUser)
+	conn, err := net.Dial("tcp", strings.TrimPrefix(ts.base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	br := bufio.NewReader(conn)
+	query := func(sql string) string {
+		t.Helper()
+		body := `{"sql":"` + sql + `"}`
+		fmt.Fprintf(conn, "POST /api/v1/query HTTP/1.1\r\nHost: kalamdb\r\nAuthorization: Bearer %s\r\n"+
+			"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", tok, len(body), body)
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", sql, err)
+		}
+		got, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %d %q %v", sql, resp.StatusCode, got, err)
+		}
+		return string(got)
+	}
+	before := ts.Gateway().KeepAlivePolls()
+	query("INSERT INTO messages (content) VALUES ('x')") // the connection's first request
+	const n = 5
+	for range n {
+		if got := query("SELECT content FROM messages"); !strings.Contains(got, `"x"`) {
+			t.Fatalf("SELECT = %s, want the row", got)
+		}
+	}
+	polls := ts.Gateway().KeepAlivePolls() - before
+	if runtime.GOOS == "linux" && runtime.GOMAXPROCS(0) > 1 {
+		// The connection polls before each request after its first.
+		if polls < n {
+			t.Fatalf("%d polls for %d requests after the first, want at least %d", polls, n, n)
+		}
+	} else if polls != 0 {
+		t.Fatalf("%d polls with GOMAXPROCS=%d on %s, want none", polls, runtime.GOMAXPROCS(0), runtime.GOOS)
 	}
 }

@@ -93,7 +93,7 @@ func (l *sniffListener) sniff(c net.Conn) {
 			l.handOver(c)
 			return
 		}
-		l.handOver(&prefixConn{Conn: c, r: br})
+		l.handOver(&prefixConn{Conn: c, r: br, wait: &l.g.keepAlive})
 		return
 	}
 	req, err := http.ReadRequest(br)
@@ -159,10 +159,12 @@ func isUpgradeHead(head []byte) bool {
 	return false
 }
 
-// prefixConn is a connection whose first bytes were read into r.
+// prefixConn is a connection whose first bytes were read into r; later
+// reads may first wait in poll(2) (keepalive.go).
 type prefixConn struct {
 	net.Conn
-	r *bufio.Reader // nil once drained
+	r    *bufio.Reader // nil once drained
+	wait *keepAliveWait
 }
 
 func (c *prefixConn) Read(p []byte) (int, error) {
@@ -172,6 +174,7 @@ func (c *prefixConn) Read(p []byte) (int, error) {
 		}
 		c.r = nil
 	}
+	c.wait.before(c.Conn, p)
 	return c.Conn.Read(p)
 }
 

@@ -39,6 +39,7 @@ func TestKeepAliveWait(t *testing.T) {
 		wantPoll bool
 	}{
 		{"idle connection", func(*keepAliveWait) {}, buf, true},
+		{"another connection read since", func(k *keepAliveWait) { k.read() }, buf, false},
 		{"a request in flight", func(k *keepAliveWait) { k.inflight.Add(1) }, buf, false},
 		{"net/http's background read", func(*keepAliveWait) {}, buf[:1], false},
 		{"pollers at the limit", func(k *keepAliveWait) { k.polling.Add(1) }, buf, false},
@@ -47,13 +48,14 @@ func TestKeepAliveWait(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			k := &keepAliveWait{enabled: true, max: 1}
+			seen := k.read() // this connection's last request
 			tc.setup(k)
 			polling := k.polling.Load()
 			go func() {
 				time.Sleep(time.Millisecond)
 				client.Write([]byte("GET / HTTP/1.1\r\n\r\n"))
 			}()
-			k.before(server, tc.p)
+			k.before(server, tc.p, seen)
 			if got := k.polls.Load() == 1; got != tc.wantPoll {
 				t.Fatalf("polled = %v, want %v", got, tc.wantPoll)
 			}
@@ -79,7 +81,7 @@ func TestKeepAliveWaitGivesUp(t *testing.T) {
 	server, _ := loopback(t)
 	k := &keepAliveWait{enabled: true, max: 1}
 	start := time.Now()
-	k.before(server, make([]byte, 4096))
+	k.before(server, make([]byte, 4096), k.reads.Load())
 	if waited := time.Since(start); waited < keepAlivePoll || k.polls.Load() != 1 {
 		t.Fatalf("waited %v with %d polls, want at least %v and 1", waited, k.polls.Load(), keepAlivePoll)
 	}

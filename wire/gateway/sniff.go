@@ -165,17 +165,23 @@ type prefixConn struct {
 	net.Conn
 	r    *bufio.Reader // nil once drained
 	wait *keepAliveWait
+	seen uint64 // wait.read's count at this connection's last read of input
 }
 
 func (c *prefixConn) Read(p []byte) (int, error) {
 	if c.r != nil {
 		if c.r.Buffered() > 0 {
+			c.seen = c.wait.read()
 			return c.r.Read(p)
 		}
 		c.r = nil
 	}
-	c.wait.before(c.Conn, p)
-	return c.Conn.Read(p)
+	c.wait.before(c.Conn, p, c.seen)
+	n, err := c.Conn.Read(p)
+	if n > 0 {
+		c.seen = c.wait.read()
+	}
+	return n, err
 }
 
 // rawResponse is the http.ResponseWriter of a request served off

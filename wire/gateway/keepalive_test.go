@@ -39,7 +39,8 @@ func TestKeepAliveWait(t *testing.T) {
 		wantPoll bool
 	}{
 		{"idle connection", func(*keepAliveWait) {}, buf, true},
-		{"another connection read since", func(k *keepAliveWait) { k.read() }, buf, false},
+		{"another connection read since", func(k *keepAliveWait) { other := k.newConn(); k.read(&other) }, buf, false},
+		{"another connection read shortly before", nil, buf, false},
 		{"a request in flight", func(k *keepAliveWait) { k.inflight.Add(1) }, buf, false},
 		{"net/http's background read", func(*keepAliveWait) {}, buf[:1], false},
 		{"pollers at the limit", func(k *keepAliveWait) { k.polling.Add(1) }, buf, false},
@@ -48,14 +49,21 @@ func TestKeepAliveWait(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			k := &keepAliveWait{enabled: true, max: 1}
-			seen := k.read() // this connection's last request
-			tc.setup(k)
+			c := k.newConn()
+			if tc.setup == nil { // another connection reads, then this one
+				other := k.newConn()
+				k.read(&other)
+				k.read(&c)
+			} else {
+				k.read(&c) // this connection's last request
+				tc.setup(k)
+			}
 			polling := k.polling.Load()
 			go func() {
 				time.Sleep(time.Millisecond)
 				client.Write([]byte("GET / HTTP/1.1\r\n\r\n"))
 			}()
-			k.before(server, tc.p, seen)
+			k.before(server, tc.p, &c)
 			if got := k.polls.Load() == 1; got != tc.wantPoll {
 				t.Fatalf("polled = %v, want %v", got, tc.wantPoll)
 			}
@@ -80,8 +88,10 @@ func TestKeepAliveWaitGivesUp(t *testing.T) {
 	}
 	server, _ := loopback(t)
 	k := &keepAliveWait{enabled: true, max: 1}
+	c := k.newConn()
+	k.read(&c)
 	start := time.Now()
-	k.before(server, make([]byte, 4096), k.reads.Load())
+	k.before(server, make([]byte, 4096), &c)
 	if waited := time.Since(start); waited < keepAlivePoll || k.polls.Load() != 1 {
 		t.Fatalf("waited %v with %d polls, want at least %v and 1", waited, k.polls.Load(), keepAlivePoll)
 	}

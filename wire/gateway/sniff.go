@@ -93,7 +93,7 @@ func (l *sniffListener) sniff(c net.Conn) {
 			l.handOver(c)
 			return
 		}
-		l.handOver(&prefixConn{Conn: c, r: br, wait: &l.g.keepAlive})
+		l.handOver(&prefixConn{Conn: c, r: br, wait: &l.g.keepAlive, ka: l.g.keepAlive.newConn()})
 		return
 	}
 	req, err := http.ReadRequest(br)
@@ -165,21 +165,21 @@ type prefixConn struct {
 	net.Conn
 	r    *bufio.Reader // nil once drained
 	wait *keepAliveWait
-	seen uint64 // wait.read's count at this connection's last read of input
+	ka   kaConn
 }
 
 func (c *prefixConn) Read(p []byte) (int, error) {
 	if c.r != nil {
 		if c.r.Buffered() > 0 {
-			c.seen = c.wait.read()
+			c.wait.read(&c.ka)
 			return c.r.Read(p)
 		}
 		c.r = nil
 	}
-	c.wait.before(c.Conn, p, c.seen)
+	c.wait.before(c.Conn, p, &c.ka)
 	n, err := c.Conn.Read(p)
 	if n > 0 {
-		c.seen = c.wait.read()
+		c.wait.read(&c.ka)
 	}
 	return n, err
 }

@@ -15,11 +15,11 @@ import (
 // blocks its own thread in poll(2) instead keeps its P and answers the next
 // message the moment it arrives, as a PostgreSQL backend does.
 //
-// The poll is a raw system call (package sockpoll): the thread keeps its
-// P for the whole wait, so only while at most maxPollers connections are
-// answering (one fewer than GOMAXPROCS) does a worker wait this way: the
-// other Ps stay free for everything else. With more busy connections the
-// netpoller's wait is the cheaper one, since a P then never idles anyway.
+// A thread in a system call holds its P until the runtime takes it back,
+// so only while at most maxPollers connections are answering (one fewer
+// than GOMAXPROCS) does a worker wait this way: the other Ps stay free for
+// everything else. With more busy connections the netpoller's wait is
+// the cheaper one, since a P then never idles anyway.
 
 // pollSlice bounds one poll(2) call, so that Shutdown and
 // pg_terminate_backend, which cannot interrupt it, wait at most this long.

@@ -245,14 +245,15 @@ func (it *Iterator) install(complete bool) {
 	}
 	buf := make([]byte, len(f.buf)) // exact: the cache keeps it
 	copy(buf, f.buf)
-	f.r.entries = make([]cachedEntry, len(f.ends))
+	// A range of its own, not &f.r: a pointer into the fill would keep the
+	// fill's scratch buffer alive with it, doubling the cache's memory.
+	r := &cachedRange{entries: make([]cachedEntry, len(f.ends)), complete: complete, bytes: f.r.bytes}
 	start := 0
 	for i, e := range f.ends {
-		f.r.entries[i] = cachedEntry{key: buf[start:e.key:e.key], value: buf[e.key:e.value:e.value]}
+		r.entries[i] = cachedEntry{key: buf[start:e.key:e.key], value: buf[e.key:e.value:e.value]}
 		start = e.value
 	}
-	f.r.complete = complete
-	it.t.s.icache.put(f.bucket, f.key, it.t.clock, &f.r)
+	it.t.s.icache.put(f.bucket, f.key, it.t.clock, r)
 }
 
 // keyLimit is the smallest key above every key starting with prefix, nil

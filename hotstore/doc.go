@@ -39,6 +39,17 @@
 // BeginRead opens a cheaper read-only transaction; read-only transactions
 // with no write between them share one Badger snapshot (snapshot.go).
 //
+// # Timestamps and conflicts
+//
+// Badger runs in managed mode with its conflict detection off: the
+// store's oracle (oracle.go) hands out read and commit timestamps and
+// checks read-write conflicts with Badger's own rule, under one mutex and
+// without Badger's watermark goroutines, whose channel sends woke a second
+// thread several times per commit. Commit returns once every commit up to
+// its timestamp is applied, so the next transaction reads it. Open starts
+// above the newest version on disk, so stores written in Badger's own
+// mode open unchanged.
+//
 // # Savepoints
 //
 // Badger cannot roll back part of a transaction, so while a savepoint is
@@ -111,7 +122,7 @@
 //
 // # Durability and group commit
 //
-// Commit runs Badger's txn.Commit (written to the memtable WAL, unsynced),
+// Commit runs Badger's txn.CommitAt (written to the memtable WAL, unsynced),
 // then under Fsync joins the current sync round. If no sync is running,
 // the committer syncs the round itself (a lone client pays no goroutine
 // switches); commits arriving during a sync join the next round, which
@@ -163,7 +174,7 @@
 // A Txn is not safe for concurrent use; close iterators before Commit
 // (Commit and Discard close any left open). Put and Scan in read-write
 // transactions record read keys for conflict detection, so large scans
-// cost memory. DropTable deletes in bounded WriteBatch chunks rather than
-// with DropPrefix, which would stall every writer. A Flatten cannot be
+// cost memory. DropTable deletes in transactions of bounded size rather
+// than with DropPrefix, which would stall every writer. A Flatten cannot be
 // interrupted: Close (and shutdown) waits for one in progress.
 package hotstore

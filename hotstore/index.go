@@ -80,7 +80,7 @@ func (t *Txn) GetIndexRecord(p Partition, key []byte) (value []byte, rec Record,
 		return nil, Record{}, false, false, ErrTxnDone
 	}
 	t.kbuf = append(appendPartition(t.kbuf[:0], tagIndex, p), key...)
-	item, err := t.bt.Get(t.kbuf)
+	item, err := t.get(t.kbuf)
 	if errors.Is(err, badger.ErrKeyNotFound) {
 		return nil, Record{}, false, false, nil
 	}
@@ -162,19 +162,11 @@ func (it *Iterator) IndexRecord() (Record, bool) { return it.rec, it.hasRec }
 func (s *Store) DropIndex(ctx context.Context, index uint32) error {
 	s.icache.beginGlobal()
 	defer s.icache.endGlobal()
-	wb := s.db.NewWriteBatch()
-	// After Cancel, which waits for batches still committing in the
-	// background when the drop stops early.
 	defer s.noteWrite()
-	defer wb.Cancel()
-	garbage, err := s.deletePrefix(ctx, wb, appendTable(nil, tagIndex, index))
+	garbage, err := s.deletePrefix(ctx, appendTable(nil, tagIndex, index))
 	if err != nil {
 		return fmt.Errorf("drop index %d: %w", index, err)
 	}
-	if err := wb.Flush(); err != nil {
-		return fmt.Errorf("drop index %d: %w", index, err)
-	}
-	s.noteWrite() // readers see the drop now, not after the sync
 	s.reclaim.note(garbage)
 	if s.opts.Durability == Fsync {
 		if err := s.sync.wait(ctx); err != nil {
@@ -189,19 +181,11 @@ func (s *Store) DropIndex(ctx context.Context, index uint32) error {
 func (s *Store) DropIndexPartition(ctx context.Context, p Partition) error {
 	s.icache.beginGlobal()
 	defer s.icache.endGlobal()
-	wb := s.db.NewWriteBatch()
-	// After Cancel, which waits for batches still committing in the
-	// background when the drop stops early.
 	defer s.noteWrite()
-	defer wb.Cancel()
-	garbage, err := s.deletePrefix(ctx, wb, appendPartition(nil, tagIndex, p))
+	garbage, err := s.deletePrefix(ctx, appendPartition(nil, tagIndex, p))
 	if err != nil {
 		return fmt.Errorf("drop index partition %d/%s: %w", p.Table, p.User, err)
 	}
-	if err := wb.Flush(); err != nil {
-		return fmt.Errorf("drop index partition %d/%s: %w", p.Table, p.User, err)
-	}
-	s.noteWrite() // readers see the drop now, not after the sync
 	s.reclaim.note(garbage)
 	if s.opts.Durability == Fsync {
 		if err := s.sync.wait(ctx); err != nil {
@@ -225,15 +209,19 @@ func (t *Txn) Partitions(table uint32) ([]string, error) {
 	it := t.bt.NewIterator(o)
 	defer it.Close()
 	var users []string
+	t.noteRead(prefix)
 	for it.Seek(prefix); it.Valid(); {
 		k := it.Item().Key()
+		t.noteRead(k)
 		raw, _, err := unescape(k[len(prefix):])
 		if err != nil {
 			return nil, fmt.Errorf("partitions of %d: %w", table, err)
 		}
 		user := string(raw)
 		users = append(users, user)
-		it.Seek(prefixEnd(appendPartition(nil, tagRow, Partition{Table: table, User: user})))
+		next := prefixEnd(appendPartition(nil, tagRow, Partition{Table: table, User: user}))
+		t.noteRead(next)
+		it.Seek(next)
 	}
 	return users, nil
 }

@@ -283,6 +283,7 @@ func (it *Iterator) Next() bool {
 	}
 	if !it.started {
 		it.started = true
+		it.t.noteRead(it.seek)
 		it.bi.Seek(it.seek)
 	} else {
 		it.bi.Next()
@@ -290,6 +291,7 @@ func (it *Iterator) Next() bool {
 	for ; it.bi.Valid(); it.bi.Next() {
 		item := it.bi.Item()
 		k := item.Key()
+		it.t.noteRead(k)
 		if it.reverse {
 			if it.skip != nil && bytes.Compare(k, it.skip) >= 0 {
 				continue
@@ -380,7 +382,7 @@ func (it *Iterator) loadBySeq(item *badger.Item) (bool, error) {
 		return false, err
 	}
 	it.kbuf = append(append(it.kbuf[:0], it.rowPrefix...), it.key...)
-	row, err := it.t.bt.Get(it.kbuf)
+	row, err := it.t.get(it.kbuf)
 	if errors.Is(err, badger.ErrKeyNotFound) {
 		return false, nil
 	}

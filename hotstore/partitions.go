@@ -13,8 +13,8 @@ import (
 // the single partition of a shared table). It seeks from one partition to
 // the next, so it costs one seek per partition, not one step per row.
 func (s *Store) Partitions(ctx context.Context, table uint32) ([]string, error) {
-	rt := s.db.NewTransaction(false)
-	defer rt.Discard()
+	rt, end := s.readTxn()
+	defer end()
 	prefix := appendTable(nil, tagRow, table)
 	opts := badger.DefaultIteratorOptions
 	opts.PrefetchValues = false
@@ -40,23 +40,15 @@ func (s *Store) Partitions(ctx context.Context, table uint32) ([]string, error) 
 // DropPartition removes every record and seq index entry of one partition
 // (erasing a user) without blocking other writers, like DropTable.
 func (s *Store) DropPartition(ctx context.Context, p Partition) error {
-	wb := s.db.NewWriteBatch()
-	// After Cancel, which waits for batches still committing in the
-	// background when the drop stops early.
 	defer s.noteWrite()
-	defer wb.Cancel()
 	var garbage int64
 	for _, tag := range []byte{tagRow, tagSeq} {
-		n, err := s.deletePrefix(ctx, wb, appendPartition(nil, tag, p))
+		n, err := s.deletePrefix(ctx, appendPartition(nil, tag, p))
 		if err != nil {
 			return fmt.Errorf("drop partition %d/%s: %w", p.Table, p.User, err)
 		}
 		garbage += n
 	}
-	if err := wb.Flush(); err != nil {
-		return fmt.Errorf("drop partition %d/%s: %w", p.Table, p.User, err)
-	}
-	s.noteWrite() // readers see the drop now, not after the sync
 	s.reclaim.note(garbage)
 	if s.opts.Durability == Fsync {
 		if err := s.sync.wait(ctx); err != nil {
@@ -75,7 +67,7 @@ func (t *Txn) RemoveFlushed(p Partition, key []byte, seq int64) (bool, error) {
 		return false, ErrTxnDone
 	}
 	rowKey := append(appendPartition(nil, tagRow, p), key...)
-	item, err := t.bt.Get(rowKey)
+	item, err := t.get(rowKey)
 	if errors.Is(err, badger.ErrKeyNotFound) {
 		return false, nil
 	}

@@ -254,29 +254,17 @@ func (r *reclaimer) run(ctx context.Context) (Reclaimed, error) {
 // writeMarker overwrites the pad key and the low key in one transaction
 // and returns its Badger version.
 func (r *reclaimer) writeMarker() (uint64, error) {
-	key := []byte(padKey)
-	err := r.s.db.Update(func(txn *badger.Txn) error {
-		if err := txn.Set([]byte(lowKey), nil); err != nil {
+	ts, err := r.s.update(func(bt *badger.Txn, _ *fpSet) error {
+		if err := bt.Set([]byte(lowKey), nil); err != nil {
 			return err
 		}
-		return txn.Set(key, nil)
+		return bt.Set([]byte(padKey), nil)
 	})
 	r.s.noteWrite()
 	if err != nil {
 		return 0, fmt.Errorf("write marker: %w", err)
 	}
-	var v uint64
-	err = r.s.db.View(func(txn *badger.Txn) error {
-		item, err := txn.Get(key)
-		if err == nil {
-			v = item.Version()
-		}
-		return err
-	})
-	if err != nil {
-		return 0, fmt.Errorf("read marker: %w", err)
-	}
-	return v, nil
+	return ts, nil
 }
 
 // flushThrough makes sure every write at or below version mark is in an
@@ -286,7 +274,6 @@ func (r *reclaimer) writeMarker() (uint64, error) {
 // compaction keeps only the newest version), then waits for the flush.
 // It returns the bytes padded.
 func (r *reclaimer) flushThrough(ctx context.Context, mark uint64, deadline time.Time) (int64, error) {
-	db := r.s.db
 	pad := make([]byte, r.padSize)
 	var padded int64
 	for !r.holds(0, mark) {
@@ -294,7 +281,7 @@ func (r *reclaimer) flushThrough(ctx context.Context, mark uint64, deadline time
 			return padded, err
 		}
 		if padded < r.padMax {
-			err := db.Update(func(txn *badger.Txn) error { return txn.Set([]byte(padKey), pad) })
+			_, err := r.s.update(func(bt *badger.Txn, _ *fpSet) error { return bt.Set([]byte(padKey), pad) })
 			r.s.noteWrite()
 			if err != nil {
 				return padded, fmt.Errorf("pad memtable: %w", err)
@@ -328,9 +315,10 @@ func (r *reclaimer) waitBelowL0(ctx context.Context, mark uint64, deadline time.
 }
 
 // holds reports whether an SST at level minLevel or below holds a version
-// at or above mark. Memtables are flushed, and L0 compacted, in commit
-// order, and compaction keeps the newest version of the marker's key, so
-// every older write has got that far too.
+// at or above mark. Memtables are flushed, and L0 compacted, in the order
+// Badger applied writes, and compaction keeps the newest version of the
+// marker's key, so every write applied before the marker (every delete
+// noted before it was written) has got that far too.
 func (r *reclaimer) holds(minLevel int, mark uint64) bool {
 	for _, t := range r.s.db.Tables() {
 		if t.Level >= minLevel && t.MaxVersion >= mark {

@@ -49,6 +49,7 @@ func (t *Txn) RollbackTo(id int) error {
 	mark := t.marks[id-1]
 	for i := len(t.undo) - 1; i >= mark; i-- {
 		u := t.undo[i]
+		t.noteWritten(u.key)
 		var err error
 		if u.existed {
 			err = t.bt.SetEntry(&badger.Entry{Key: u.key, Value: u.value, ExpiresAt: u.expires})
@@ -85,7 +86,7 @@ func (t *Txn) remember(key []byte) error {
 		return nil
 	}
 	u := undoEntry{key: key}
-	item, err := t.bt.Get(key)
+	item, err := t.get(key)
 	switch {
 	case errors.Is(err, badger.ErrKeyNotFound):
 	case err != nil:

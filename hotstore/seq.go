@@ -63,8 +63,8 @@ func (s *Store) extendLease(seq int64) {
 
 // storeLease writes the lease key and syncs it to disk.
 func (s *Store) storeLease(lease int64) error {
-	err := s.db.Update(func(txn *badger.Txn) error {
-		return txn.Set([]byte(leaseKey), binary.BigEndian.AppendUint64(nil, uint64(lease)))
+	_, err := s.update(func(bt *badger.Txn, _ *fpSet) error {
+		return bt.Set([]byte(leaseKey), binary.BigEndian.AppendUint64(nil, uint64(lease)))
 	})
 	s.noteWrite()
 	if err != nil {
@@ -86,7 +86,7 @@ func (s *Store) storeLease(lease int64) error {
 // loadLease starts numbering above the persisted lease.
 func (s *Store) loadLease() error {
 	var lease int64
-	err := s.db.View(func(txn *badger.Txn) error {
+	err := s.view(func(txn *badger.Txn) error {
 		item, err := txn.Get([]byte(leaseKey))
 		if errors.Is(err, badger.ErrKeyNotFound) {
 			return nil

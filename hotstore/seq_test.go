@@ -81,7 +81,7 @@ func TestNextSeqLeaseCoversHandedOut(t *testing.T) {
 		last = s.NextSeq()
 	}
 	// Reload what a crashed process would find.
-	probe := &Store{db: s.db}
+	probe := &Store{db: s.db, orc: s.orc}
 	if err := probe.loadLease(); err != nil {
 		t.Fatalf("loadLease: %v", err)
 	}

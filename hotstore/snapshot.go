@@ -8,21 +8,17 @@ import (
 )
 
 // Read-only transactions that begin while nothing has been written since
-// the last one began share its Badger transaction. Beginning and ending a
-// Badger transaction each send to one of its watermark goroutines; on an
-// otherwise idle server every send wakes a second thread, which spins and
-// sleeps again: a third of a short query's CPU at one client. A shared
-// snapshot is exactly the snapshot a new one would be, since no write has
-// finished in between, so results do not change.
+// the last one began share its Badger transaction: one allocation and one
+// trip through the oracle's mutex (oracle.go) instead of one per query. A
+// shared snapshot is exactly the snapshot a new one would be, since no
+// write has finished in between, so results do not change.
 //
 // Every write to Badger bumps Store.epoch after it finishes (noteWrite), so
 // a transaction beginning after a write returned never gets an older
 // snapshot. A snapshot carries the epoch read before Badger gave it out: a
 // write finishing in between makes it look older than it is, never newer.
 // The write also drops the cached snapshot: kept, it would hold back
-// Badger's read watermark, below which Badger forgets committed
-// transactions' keys for conflict checks and discards old versions; with
-// no reader to replace it, the list would grow with every commit.
+// Badger's discard timestamp, below which compaction drops old versions.
 
 // Badger documents a transaction as not safe for concurrent use. A
 // read-only one is, in v4.9.6: its Get, NewIterator, Iterator.Close and
@@ -34,6 +30,7 @@ import (
 // snapshot is a read-only Badger transaction shared by readers.
 type snapshot struct {
 	bt    *badger.Txn
+	ts    uint64 // bt's read timestamp, registered with the oracle
 	clock uint64 // the index cache's clock before bt began
 	epoch uint64 // Store.epoch before bt began
 	refs  int    // readers holding it, plus one while it is Store.snap; guarded by Store.snapMu
@@ -69,7 +66,8 @@ func (s *Store) acquireSnapshot() *snapshot {
 	s.snaps.mu.Unlock()
 
 	clock := s.icache.clock.Load() // before the snapshot: see indexcache.go
-	sn := &snapshot{bt: s.db.NewTransaction(false), clock: clock, epoch: epoch, refs: 1}
+	ts := s.orc.beginRead(false)
+	sn := &snapshot{bt: s.db.NewTransactionAt(ts, false), ts: ts, clock: clock, epoch: epoch, refs: 1}
 	var old *snapshot
 	s.snaps.mu.Lock()
 	if cur := s.snaps.snap; cur == nil || cur.epoch < epoch {
@@ -93,6 +91,7 @@ func (s *Store) releaseSnapshot(sn *snapshot) {
 	s.snaps.mu.Unlock()
 	if last {
 		sn.bt.Discard()
+		s.orc.endRead(sn.ts, false)
 	}
 }
 

@@ -100,6 +100,7 @@ type Stats struct {
 // Store is the hot store: one Badger instance for every partition.
 type Store struct {
 	db   *badger.DB
+	orc  *oracle // timestamps and conflicts (oracle.go)
 	opts Options
 	now  func() time.Time
 	log  *slog.Logger
@@ -152,19 +153,20 @@ func Open(dir string, opts Options) (*Store, error) {
 		WithValueLogFileSize(vlogFileSize).
 		WithNumCompactors(numCompactors).
 		WithNumLevelZeroTables(numLevelZeroTables).
-		WithMetricsEnabled(false)
+		WithMetricsEnabled(false).
+		WithDetectConflicts(false) // the oracle checks them (oracle.go)
 	if opts.memTableSize > 0 {
 		bo = bo.WithMemTableSize(opts.memTableSize)
 	}
 	if opts.vlogFileSize > 0 {
 		bo = bo.WithValueLogFileSize(opts.vlogFileSize)
 	}
-	db, err := badger.Open(bo)
+	db, err := badger.OpenManaged(bo)
 	if err != nil {
 		return nil, fmt.Errorf("open hot store %s: %w", dir, err)
 	}
-	s := &Store{db: db, opts: opts, now: opts.Now, log: opts.Logger, valueThreshold: int(bo.ValueThreshold),
-		icache: newIndexCache()}
+	s := &Store{db: db, orc: newOracle(db), opts: opts, now: opts.Now, log: opts.Logger,
+		valueThreshold: int(bo.ValueThreshold), icache: newIndexCache()}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -217,31 +219,24 @@ func (s *Store) Stats() Stats {
 	}
 }
 
-// dropBatchKeys bounds how many deletes go between context checks.
+// dropBatchKeys bounds how many deletes go in one transaction (and
+// between context checks).
 const dropBatchKeys = 1024
 
 // DropTable removes every partition, record and index entry of a table
-// without blocking other writers: it deletes the keys through a WriteBatch,
-// which commits in bounded chunks, instead of Badger's DropPrefix, which
-// stops all writes while it runs.
+// without blocking other writers: it deletes the keys in transactions of
+// bounded size (managed.go), instead of Badger's DropPrefix, which stops
+// all writes while it runs.
 func (s *Store) DropTable(ctx context.Context, table uint32) error {
-	wb := s.db.NewWriteBatch()
-	// After Cancel, which waits for batches still committing in the
-	// background when the drop stops early.
 	defer s.noteWrite()
-	defer wb.Cancel()
 	var garbage int64
 	for _, tag := range []byte{tagRow, tagSeq} {
-		n, err := s.deletePrefix(ctx, wb, appendTable(nil, tag, table))
+		n, err := s.deletePrefix(ctx, appendTable(nil, tag, table))
 		if err != nil {
 			return fmt.Errorf("drop table %d: %w", table, err)
 		}
 		garbage += n
 	}
-	if err := wb.Flush(); err != nil {
-		return fmt.Errorf("drop table %d: %w", table, err)
-	}
-	s.noteWrite() // readers see the drop now, not after the sync
 	s.reclaim.note(garbage)
 	if s.opts.Durability == Fsync {
 		if err := s.sync.wait(ctx); err != nil {
@@ -249,32 +244,6 @@ func (s *Store) DropTable(ctx context.Context, table uint32) error {
 		}
 	}
 	return nil
-}
-
-// deletePrefix queues deletes of every key under prefix and returns the
-// estimated bytes they free.
-func (s *Store) deletePrefix(ctx context.Context, wb *badger.WriteBatch, prefix []byte) (int64, error) {
-	rt := s.db.NewTransaction(false)
-	defer rt.Discard()
-	io := badger.DefaultIteratorOptions
-	io.PrefetchValues = false
-	io.Prefix = prefix
-	it := rt.NewIterator(io)
-	defer it.Close()
-	n, garbage := 0, int64(0)
-	for it.Seek(prefix); it.Valid(); it.Next() {
-		if n++; n%dropBatchKeys == 0 {
-			if err := ctx.Err(); err != nil {
-				return garbage, err
-			}
-		}
-		item := it.Item()
-		garbage += item.EstimatedSize()
-		if err := wb.Delete(item.KeyCopy(nil)); err != nil {
-			return garbage, err
-		}
-	}
-	return garbage, nil
 }
 
 // badgerLogger forwards Badger's warnings and errors to slog; its info and

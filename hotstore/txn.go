@@ -73,6 +73,13 @@ type Txn struct {
 	// lastGet remembers the last Get of a read-write transaction
 	// (getmemo.go).
 	lastGet getMemo
+	// Conflict detection (oracle.go), read-write only: readTs is the
+	// snapshot, registered with the oracle while readOpen; reads and
+	// writes are the fingerprints of keys read and written.
+	readTs   uint64
+	readOpen bool
+	reads    []uint64
+	writes   fpSet
 	// clock is the index cache's clock before the snapshot was taken;
 	// idxBuckets are the index-cache buckets this transaction writes,
 	// idxOther is set when it wrote an index key without one.
@@ -94,7 +101,8 @@ type Txn struct {
 // Begin starts a read-write transaction on a consistent snapshot.
 func (s *Store) Begin() *Txn {
 	clock := s.icache.clock.Load() // before the snapshot: see indexcache.go
-	return &Txn{s: s, bt: s.db.NewTransaction(true), clock: clock}
+	ts := s.orc.beginRead(true)
+	return &Txn{s: s, bt: s.db.NewTransactionAt(ts, true), clock: clock, readTs: ts, readOpen: true}
 }
 
 // BeginRead starts a read-only transaction on a consistent snapshot. It is
@@ -113,7 +121,7 @@ func (t *Txn) Get(p Partition, key []byte) (Record, bool, error) {
 		return Record{}, false, ErrTxnDone
 	}
 	t.kbuf = append(appendPartition(t.kbuf[:0], tagRow, p), key...)
-	item, err := t.bt.Get(t.kbuf)
+	item, err := t.get(t.kbuf)
 	if errors.Is(err, badger.ErrKeyNotFound) {
 		t.noteGet(false, 0)
 		return Record{}, false, nil
@@ -161,7 +169,7 @@ func (t *Txn) Put(p Partition, key []byte, rec Record, ttl time.Duration) error 
 			}
 		}
 	} else {
-		item, err := t.bt.Get(rowKey)
+		item, err := t.get(rowKey)
 		switch {
 		case err == nil:
 			if err := t.retireIndex(p, item, rec.Seq); err != nil {
@@ -210,11 +218,39 @@ func (t *Txn) retireSeq(p Partition, oldSeq, newSeq int64) error {
 	return t.del(old)
 }
 
+// get reads key through Badger, recording the read for conflict detection
+// unless the transaction wrote key itself (Badger answers those from its
+// pending writes).
+func (t *Txn) get(key []byte) (*badger.Item, error) {
+	if t.snap == nil {
+		if fp := t.s.orc.fp(key); !t.writes.has(fp) {
+			t.reads = append(t.reads, fp)
+		}
+	}
+	return t.bt.Get(key)
+}
+
+// noteRead records a key an iterator passed or sought, as Badger's
+// iterators do for read-write transactions.
+func (t *Txn) noteRead(key []byte) {
+	if t.snap == nil {
+		t.reads = append(t.reads, t.s.orc.fp(key))
+	}
+}
+
+// noteWritten records a written key for conflict detection.
+func (t *Txn) noteWritten(key []byte) {
+	if t.snap == nil {
+		t.writes.add(t.s.orc.fp(key))
+	}
+}
+
 func (t *Txn) set(e *badger.Entry) error {
 	if err := t.remember(e.Key); err != nil {
 		return err
 	}
 	t.noteIndexWrite(e.Key)
+	t.noteWritten(e.Key)
 	if len(e.Value) >= t.s.valueThreshold {
 		// Counted before the commit reaches Badger, so the sync round
 		// that acknowledges it sees the count.
@@ -234,6 +270,7 @@ func (t *Txn) del(key []byte) error {
 	}
 	t.noteIndexWrite(key)
 	t.lastGet.forget(key)
+	t.noteWritten(key)
 	if err := t.bt.Delete(key); err != nil {
 		return mapWriteErr("delete", err)
 	}
@@ -248,7 +285,7 @@ func (t *Txn) GetMeta(key []byte) ([]byte, bool, error) {
 		return nil, false, ErrTxnDone
 	}
 	t.kbuf = append(append(t.kbuf[:0], tagMeta), key...)
-	item, err := t.bt.Get(t.kbuf)
+	item, err := t.get(t.kbuf)
 	if errors.Is(err, badger.ErrKeyNotFound) {
 		return nil, false, nil
 	}
@@ -292,8 +329,10 @@ func (t *Txn) ScanMeta(prefix []byte, fn func(key, value []byte) error) error {
 	o.PrefetchSize = scanPrefetch
 	it := t.bt.NewIterator(o)
 	defer it.Close()
+	t.noteRead(full)
 	for it.Seek(full); it.Valid(); it.Next() {
 		item := it.Item()
+		t.noteRead(item.Key())
 		err := item.Value(func(v []byte) error { return fn(item.Key()[1:], v) })
 		if err != nil {
 			return err
@@ -352,10 +391,20 @@ func (t *Txn) commitBadger() error {
 		t.endBadger() // read-only: nothing to commit
 		return nil
 	}
-	if t.wrote {
-		defer t.s.noteWrite()
+	if !t.wrote {
+		t.endBadger()
+		return nil
 	}
-	return t.bt.Commit()
+	defer t.s.noteWrite()
+	defer t.bt.Discard()
+	ts, ok := t.s.orc.commitTs(t.readTs, t.reads, &t.writes)
+	t.readOpen = false
+	if !ok {
+		return badger.ErrConflict
+	}
+	err := t.bt.CommitAt(ts, nil)
+	t.s.orc.finish(ts)
+	return err
 }
 
 // noteIndexWrite records the index-cache bucket of a written key.
@@ -388,6 +437,10 @@ func (t *Txn) endBadger() {
 	case t.bt == nil: // a shared snapshot, already released
 		return
 	case t.snap == nil:
+		if t.readOpen {
+			t.readOpen = false
+			t.s.orc.endRead(t.readTs, true)
+		}
 		t.bt.Discard()
 		return
 	}

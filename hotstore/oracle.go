@@ -1,0 +1,313 @@
+package hotstore
+
+import (
+	"hash/maphash"
+	"slices"
+	"sync"
+
+	"github.com/dgraph-io/badger/v4"
+)
+
+// Badger runs in managed mode: the store hands out read and commit
+// timestamps itself and checks conflicts itself. In Badger's own mode every
+// transaction sends on channels to its watermark goroutines (when it
+// begins, commits and ends); on an idle core each send wakes another
+// thread, which was most of a single-row commit's thread wake-ups. The
+// oracle does the same bookkeeping under one mutex, with no goroutine.
+//
+// Timestamps: a commit gets the next timestamp under the mutex, after its
+// conflict check, and stays in flight until Badger has applied it. Reads
+// use visible, the highest timestamp at or below which every commit has
+// been applied (or failed); Commit returns only once visible has reached
+// its timestamp, so the committer's next transaction reads its writes.
+//
+// Conflicts are Badger's rule (txn.go hasConflict): a read-write
+// transaction fails if a transaction that committed after its read
+// timestamp wrote a key it read. Keys are 64-bit fingerprints; reads are
+// recorded where Badger records them (Get of a key the transaction has not
+// written, every item an iterator yields, every Seek key).
+//
+// Discarding: Badger may drop versions at or below its discard timestamp
+// that a newer version there hides; the oracle keeps it at the oldest read
+// timestamp in use. Committed write sets are kept only while
+// a read-write transaction that began before them is open.
+type oracle struct {
+	db   *badger.DB
+	seed maphash.Seed
+
+	mu      sync.Mutex
+	next    uint64 // the next commit timestamp
+	visible uint64
+	// pending are the commits in flight, in timestamp order: every
+	// timestamp from visible+1 to next-1, done once applied.
+	pending []pendingCommit
+	waiters []visWaiter
+	// committed are write sets of commits after the oldest open
+	// read-write transaction's read timestamp, in timestamp order.
+	committed []committedTxn
+	rw, ro    readTimestamps // open read-write and read-only transactions
+	discard   uint64         // last discard timestamp given to Badger
+}
+
+type pendingCommit struct {
+	ts   uint64
+	done bool
+}
+
+type visWaiter struct {
+	ts uint64
+	ch chan struct{}
+}
+
+type committedTxn struct {
+	ts     uint64
+	writes fpSet
+}
+
+func newOracle(db *badger.DB) *oracle {
+	// Existing data may come from Badger's own mode, whose versions count
+	// up from 1: new commits go above all of it.
+	maxTs := db.MaxVersion()
+	return &oracle{db: db, seed: maphash.MakeSeed(), next: maxTs + 1, visible: maxTs, discard: 0}
+}
+
+// fp fingerprints a key for conflict detection.
+func (o *oracle) fp(key []byte) uint64 { return maphash.Bytes(o.seed, key) }
+
+// beginRead registers a transaction and returns its read timestamp.
+func (o *oracle) beginRead(update bool) uint64 {
+	o.mu.Lock()
+	ts := o.visible
+	if update {
+		o.rw.add(ts)
+	} else {
+		o.ro.add(ts)
+	}
+	o.mu.Unlock()
+	return ts
+}
+
+// endRead unregisters a transaction that did not commit writes.
+func (o *oracle) endRead(readTs uint64, update bool) {
+	o.mu.Lock()
+	if update {
+		o.rw.remove(readTs)
+		o.prune()
+	} else {
+		o.ro.remove(readTs)
+	}
+	o.setDiscard()
+	o.mu.Unlock()
+}
+
+// commitTs checks a read-write transaction's reads against the commits
+// after readTs and, when none conflicts, ends its registration, records
+// its writes and returns its commit timestamp, in flight until finish.
+func (o *oracle) commitTs(readTs uint64, reads []uint64, writes *fpSet) (uint64, bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	conflict := o.conflicts(readTs, reads)
+	o.rw.remove(readTs)
+	if conflict {
+		o.prune()
+		o.setDiscard()
+		return 0, false
+	}
+	ts := o.assign(writes)
+	o.prune()
+	return ts, true
+}
+
+// blindTs returns a commit timestamp for internal writes that read
+// nothing; writes (may be nil) are recorded for others' conflict checks.
+func (o *oracle) blindTs(writes *fpSet) uint64 {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.assign(writes)
+}
+
+func (o *oracle) assign(writes *fpSet) uint64 {
+	ts := o.next
+	o.next++
+	o.pending = append(o.pending, pendingCommit{ts: ts})
+	if writes != nil && writes.len() > 0 {
+		o.committed = append(o.committed, committedTxn{ts: ts, writes: *writes})
+	}
+	return ts
+}
+
+func (o *oracle) conflicts(readTs uint64, reads []uint64) bool {
+	if len(reads) == 0 {
+		return false
+	}
+	for i := len(o.committed) - 1; i >= 0 && o.committed[i].ts > readTs; i-- {
+		w := &o.committed[i].writes
+		for _, r := range reads {
+			if w.has(r) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// finish marks ts applied (or failed) and returns once visible >= ts.
+func (o *oracle) finish(ts uint64) {
+	o.mu.Lock()
+	o.pending[ts-o.pending[0].ts].done = true
+	if o.pending[0].ts == ts {
+		n := 0
+		for n < len(o.pending) && o.pending[n].done {
+			n++
+		}
+		o.visible = o.pending[n-1].ts
+		o.pending = o.pending[n:]
+		o.wake()
+		o.prune()
+		o.setDiscard()
+	}
+	if o.visible >= ts {
+		o.mu.Unlock()
+		return
+	}
+	// An earlier commit is still being applied; it wakes us.
+	ch := make(chan struct{})
+	o.waiters = append(o.waiters, visWaiter{ts: ts, ch: ch})
+	o.mu.Unlock()
+	<-ch
+}
+
+// wake releases the waiters visible has reached.
+func (o *oracle) wake() {
+	kept := o.waiters[:0]
+	for _, w := range o.waiters {
+		if w.ts <= o.visible {
+			close(w.ch)
+		} else {
+			kept = append(kept, w)
+		}
+	}
+	clear(o.waiters[len(kept):])
+	o.waiters = kept
+}
+
+// prune forgets write sets no open read-write transaction can conflict
+// with: those at or below the oldest one's read timestamp, or below
+// visible when none is open (a new one reads at visible).
+func (o *oracle) prune() {
+	bound := o.visible
+	if ts, ok := o.rw.min(); ok {
+		bound = ts
+	}
+	n := 0
+	for n < len(o.committed) && o.committed[n].ts <= bound {
+		n++
+	}
+	if n > 0 {
+		clear(o.committed[:n])
+		o.committed = o.committed[n:]
+	}
+}
+
+// setDiscard lets Badger drop versions no open or future transaction can
+// read. A reader at ts reads the newest version at or below ts, which
+// compaction keeps for any discard timestamp up to ts; new readers read
+// at visible or later.
+func (o *oracle) setDiscard() {
+	d := o.visible
+	for _, r := range [2]*readTimestamps{&o.rw, &o.ro} {
+		if ts, ok := r.min(); ok && ts < d {
+			d = ts
+		}
+	}
+	if d > o.discard {
+		o.discard = d
+		o.db.SetDiscardTs(d)
+	}
+}
+
+// readTimestamps counts open transactions per read timestamp, in
+// timestamp order (read timestamps only grow, so adding appends).
+type readTimestamps struct{ ts []readCount }
+
+type readCount struct {
+	ts uint64
+	n  int
+}
+
+func (r *readTimestamps) add(ts uint64) {
+	if l := len(r.ts); l > 0 && r.ts[l-1].ts == ts {
+		r.ts[l-1].n++
+		return
+	}
+	r.ts = append(r.ts, readCount{ts: ts, n: 1})
+}
+
+func (r *readTimestamps) remove(ts uint64) {
+	i, ok := slices.BinarySearchFunc(r.ts, ts, func(c readCount, ts uint64) int {
+		switch {
+		case c.ts < ts:
+			return -1
+		case c.ts > ts:
+			return 1
+		}
+		return 0
+	})
+	if !ok {
+		return
+	}
+	if r.ts[i].n--; r.ts[i].n == 0 {
+		r.ts = slices.Delete(r.ts, i, i+1)
+	}
+}
+
+func (r *readTimestamps) min() (uint64, bool) {
+	if len(r.ts) == 0 {
+		return 0, false
+	}
+	return r.ts[0].ts, true
+}
+
+// fpSet is a set of key fingerprints: a slice while small (most
+// transactions write a few keys), a map beyond.
+type fpSet struct {
+	small []uint64
+	big   map[uint64]struct{}
+}
+
+const fpSetSmall = 16
+
+func (s *fpSet) add(fp uint64) {
+	if s.big != nil {
+		s.big[fp] = struct{}{}
+		return
+	}
+	if slices.Contains(s.small, fp) {
+		return
+	}
+	if len(s.small) < fpSetSmall {
+		s.small = append(s.small, fp)
+		return
+	}
+	s.big = make(map[uint64]struct{}, 2*fpSetSmall)
+	for _, f := range s.small {
+		s.big[f] = struct{}{}
+	}
+	s.big[fp] = struct{}{}
+	s.small = nil
+}
+
+func (s *fpSet) has(fp uint64) bool {
+	if s.big != nil {
+		_, ok := s.big[fp]
+		return ok
+	}
+	return slices.Contains(s.small, fp)
+}
+
+func (s *fpSet) len() int {
+	if s.big != nil {
+		return len(s.big)
+	}
+	return len(s.small)
+}

@@ -120,42 +120,61 @@
 // Badger's discard timestamp back: what it can still read is kept, until
 // a run after it ends.
 //
-// # Durability and group commit
+// # Durability: the store's own write-ahead log
 //
-// Commit runs Badger's txn.CommitAt (written to the memtable WAL, unsynced),
-// then under Fsync joins the current sync round. If no sync is running,
-// the committer syncs the round itself (a lone client pays no goroutine
-// switches); commits arriving during a sync join the next round, which
-// the syncer goroutine runs as one sync for all of them. Stats counts
-// commits and sync rounds.
+// Badger's memtable write-ahead files (NNNNN.mem) are written through a
+// MAP_SHARED mmap. Syncing one per commit (what this store did before)
+// write-protects the page being filled, so the next commit's memcpy
+// faults, and the file's sparse blocks cost filesystem metadata commits.
+// So the store keeps its own log (package wal, in dir/wal): a commit's
+// write set (walrecord.go: the final value or deletion of every key it
+// wrote) is appended to the log's buffer under the oracle's mutex, when
+// the commit gets its timestamp, so the log holds commits in timestamp
+// order. A sync round pwrites the buffer into a preallocated, zero-filled
+// segment and fdatasyncs it, as PostgreSQL does with its WAL; Badger's
+// .mem files are never synced on the commit path.
 //
-// A round does not call DB.Sync (read in badger v4.9.6 db.go, value.go,
-// memtable.go, ristretto z/file.go): Badger writes the memtable WAL
-// (NNNNN.mem) and value log (NNNNNN.vlog) through MAP_SHARED mmaps, and
-// DB.Sync msyncs both, which on Linux is fdatasync over the range, so a
-// clean value log still costs a disk cache flush per round. Instead the
-// syncer keeps its own descriptor of the active .mem and .vlog file and
-// fdatasyncs the .mem file (pages dirtied through the mmap belong to the
-// inode's page cache; the size Badger sets with ftruncate is included).
-// The value log is synced only when a Put since the last sync carried a
-// value of at least Badger's ValueThreshold (1 MB): smaller values live in
-// the WAL only. txn.Commit returns after Badger's write goroutine copied
-// the entries into the files, so a round that starts after it covers it.
+// Commit order under Fsync: the oracle assigns the timestamp and appends
+// the record; Badger's CommitAt applies the commit on Badger's write
+// goroutine while the committer waits for the sync round that covers the
+// record (the two overlap); Commit returns once both are done, so the
+// commit is durable and visible. A commit with a value for Badger's value
+// log (at least its ValueThreshold, 1 MB) does not overlap: it is
+// applied first, and the round also fdatasyncs the value log
+// (vlogfiles.go), so the value a durable .mem entry points at is durable
+// too.
 //
-// Badger rotates to file id+1 when a WAL or value log fills, without
-// syncing the old file (it stays unsynced until its memtable is flushed to
-// an SST) and without fsyncing the directory. A round lists the directory
-// only when inotify reported a creation in it (every round where inotify
-// is unavailable): Badger creates a file before writing into it, the
-// create event is queued inside that system call, and a round drains the
-// events before listing, so every file holding a commit the round
-// acknowledges is in the listing. The listing fdatasyncs (once) every file
-// older than the newest of its kind, moves the descriptors to the newest
-// files and fsyncs the directory when a new file appeared. Probing for
-// file id+1 instead would miss a WAL created and flushed between two rounds
-// while a long iterator pins an older one. Under Async, commits return
-// after txn.Commit and the syncer syncs every 200 ms when something was
-// committed.
+// Group commit: if no sync is running, the committer syncs the round
+// itself (a lone client pays no goroutine switches); commits arriving
+// during a sync join the next round, which the syncer goroutine runs as
+// one sync for all of them. Stats counts commits and sync rounds. Under
+// Async, commits return once applied and the syncer syncs every 200 ms
+// when something was committed. Once a log write or sync fails, every
+// later commit fails until the store is reopened (a retried fdatasync may
+// report success for pages the kernel dropped).
+//
+// Internal writes go through the log as well (managed.go update): the
+// deletes of DropTable, DropIndex and DropPartition and the seq lease.
+// Reclamation's marker and pad keys are not logged: they hold no data,
+// and losing them in a crash loses nothing.
+//
+// Recovery: Open opens Badger (which replays what survived of its .mem
+// files), then replays every logged commit after the log's checkpoint
+// with CommitAt at its original timestamp. Writing a key at a version
+// Badger already holds writes the same value again, so replay is
+// idempotent, and a replayed commit can never hide a newer one. The
+// oracle then starts above both Badger's and the log's highest
+// timestamp.
+//
+// Checkpoints (checkpoint.go) bound the log: after 64 MB of records, a
+// background goroutine takes the visible timestamp, fsyncs every .mem
+// and .vlog file in the directory (Badger syncs its SSTs itself) and
+// tells the log, which deletes the segments at or below it. Close
+// checkpoints after Badger's Close flushed the memtables, so a clean
+// restart replays nothing. The crash tests (crash_test.go) run a writer
+// in a child process that exits without Close, delete Badger's .mem
+// files (the worst a power loss can do to unsynced files) and check that
+// every acknowledged commit comes back.
 //
 // If Commit's context ends while waiting for the sync, Commit returns the
 // context error: the transaction is committed and visible and will be

@@ -54,7 +54,7 @@ func (w *dirWatch) close() error { return syscall.Close(w.fd) }
 
 // fdatasync flushes f's data and the metadata needed to read it back.
 // With raw set, the call does not tell the scheduler it is in a system
-// call: see walFiles.datasync for why and when.
+// call: see vlogFiles.datasync for why and when.
 func fdatasync(f *os.File, raw bool) error {
 	if f == nil {
 		return nil

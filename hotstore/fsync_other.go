@@ -8,7 +8,7 @@ import (
 	"os"
 )
 
-// dirWatch is Linux-only (inotify); elsewhere walFiles lists the directory
+// dirWatch is Linux-only (inotify); elsewhere vlogFiles lists the directory
 // on every sync round.
 type dirWatch struct{}
 

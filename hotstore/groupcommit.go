@@ -21,7 +21,7 @@ const asyncSyncInterval = 200 * time.Millisecond
 // joined the round it closed.
 type syncer struct {
 	s     *Store
-	files *walFiles     // nil in memory; used only by the token holder
+	files *vlogFiles    // nil in memory; used only by the token holder
 	token chan struct{} // capacity 1: full while someone syncs
 	next  chan *round   // capacity 1: a round handed to the loop with the token
 	quit  chan struct{}
@@ -55,7 +55,7 @@ func startSyncer(s *Store, dir string) *syncer {
 		cur:   newRound(),
 	}
 	if !s.opts.InMemory {
-		sy.files = openWALFiles(dir, &s.vlogWrites)
+		sy.files = openVlogFiles(dir, &s.vlogWrites, s.syncPol)
 	}
 	go sy.loop()
 	return sy
@@ -185,13 +185,19 @@ func (sy *syncer) stop() error {
 	return sy.finalErr
 }
 
-// syncAll makes every commit acknowledged so far durable: walFiles syncs
-// Badger's write-ahead files itself (see walfiles.go); in memory there is
-// nothing to sync.
+// syncAll makes every commit acknowledged so far durable: the store's log
+// holds every commit (wal/), and vlogFiles syncs Badger's value log when
+// a commit put a large value there (see vlogfiles.go); in memory there is
+// nothing to sync. A round after which the log has grown enough starts a
+// checkpoint (checkpoint.go).
 func (sy *syncer) syncAll() error {
 	var err error
-	if sy.files != nil {
-		err = sy.files.sync()
+	if log := sy.s.orc.log; log != nil {
+		err = log.Sync()
+		if err == nil {
+			err = sy.files.sync()
+		}
+		sy.s.ckpt.due()
 	}
 	sy.s.fsyncs.Add(1)
 	if err != nil {

@@ -110,7 +110,7 @@ func TestWaitCanceled(t *testing.T) {
 	}
 }
 
-func TestWALFilesRescan(t *testing.T) {
+func TestVlogFilesRescan(t *testing.T) {
 	for _, watched := range []bool{true, false} {
 		t.Run(fmt.Sprintf("watched=%v", watched), func(t *testing.T) {
 			dir := t.TempDir()
@@ -120,54 +120,51 @@ func TestWALFilesRescan(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			for _, name := range []string{"00001.mem", "00002.mem", "000001.vlog", "MANIFEST", "x.mem"} {
+			for _, name := range []string{"00001.mem", "000001.vlog", "000002.vlog", "MANIFEST", "x.vlog"} {
 				create(name)
 			}
 			var vlogWrites atomic.Uint64
-			w := openWALFiles(dir, &vlogWrites)
+			w := openVlogFiles(dir, &vlogWrites, newSyncPolicy())
 			defer w.close()
 			if !watched && w.watch != nil {
 				_ = w.watch.close()
 				w.watch = nil
 			}
-			check := func(when string, wantMem, wantVlog walKind, memName, vlogName string) {
+			check := func(when string, wantMax, wantDone uint64, name string) {
 				t.Helper()
+				vlogWrites.Add(1) // a round syncs only after a value-log write
 				if err := w.sync(); err != nil {
 					t.Fatalf("%s: sync: %v", when, err)
 				}
-				for k, want := range []walKind{wantMem, wantVlog} {
-					got := w.kinds[k]
-					if got.max != want.max || got.done != want.done {
-						t.Fatalf("%s: %s max, done = %d, %d, want %d, %d", when, walExts[k], got.max, got.done, want.max, want.done)
-					}
-					name := []string{memName, vlogName}[k]
-					if got.active == nil || filepath.Base(got.active.Name()) != name {
-						t.Fatalf("%s: active %s file = %v, want %s", when, walExts[k], got.active, name)
-					}
+				if w.max != wantMax || w.done != wantDone {
+					t.Fatalf("%s: max, done = %d, %d, want %d, %d", when, w.max, w.done, wantMax, wantDone)
+				}
+				if w.active == nil || filepath.Base(w.active.Name()) != name {
+					t.Fatalf("%s: active file = %v, want %s", when, w.active, name)
 				}
 			}
-			check("first sync", walKind{max: 2, done: 1}, walKind{max: 1}, "00002.mem", "000001.vlog")
-			check("no change", walKind{max: 2, done: 1}, walKind{max: 1}, "00002.mem", "000001.vlog")
-			// Badger flushed and removed the old WAL, and rotated both logs.
-			if err := os.Remove(filepath.Join(dir, "00001.mem")); err != nil {
+			check("first sync", 2, 1, "000002.vlog")
+			check("no change", 2, 1, "000002.vlog")
+			// Badger collected the old value log and rotated.
+			if err := os.Remove(filepath.Join(dir, "000001.vlog")); err != nil {
 				t.Fatal(err)
 			}
-			create("00003.mem")
-			create("000002.vlog")
-			check("after rotation", walKind{max: 3, done: 2}, walKind{max: 2, done: 1}, "00003.mem", "000002.vlog")
+			create("000003.vlog")
+			check("after rotation", 3, 2, "000003.vlog")
 		})
 	}
 }
 
-// The syncer must follow Badger's WAL to each new memtable: after every
-// commit, the descriptor it fdatasyncs is the newest .mem file.
-func TestWALFollowsRotation(t *testing.T) {
+// The syncer must follow Badger's value log to each new file: after every
+// commit of a large value, the descriptor it fdatasyncs is the newest
+// .vlog file.
+func TestVlogFollowsRotation(t *testing.T) {
 	dir := t.TempDir()
-	s := openStore(t, dir, Options{Durability: Fsync, memTableSize: 8 << 20}) // Badger's smallest for 1 MB values
-	first := s.sync.files.kinds[kindMem].max
+	s := openStore(t, dir, Options{Durability: Fsync, memTableSize: 8 << 20, vlogFileSize: 4 << 20})
 	p := Partition{Table: 1, User: "u"}
-	data := make([]byte, 64<<10) // ~20 MB in all: two rotations or more
-	for i := range int64(300) {
+	data := make([]byte, s.valueThreshold) // into the value log
+	var first uint64
+	for i := range int64(12) {
 		tx := s.Begin()
 		if err := tx.Put(p, intKey(t, i), Record{Seq: s.NextSeq(), Data: data}, 0); err != nil {
 			t.Fatalf("Put: %v", err)
@@ -182,17 +179,20 @@ func TestWALFollowsRotation(t *testing.T) {
 		}
 		var newest uint64
 		for _, e := range ents {
-			if id, ok := walFileID(e.Name(), ".mem"); ok {
+			if id, ok := walFileID(e.Name(), vlogExt); ok {
 				newest = max(newest, id)
 			}
 		}
-		if got := s.sync.files.kinds[kindMem]; got.max != newest || got.active == nil ||
-			filepath.Base(got.active.Name()) != fmt.Sprintf("%05d.mem", newest) {
-			t.Fatalf("commit %d: syncing .mem %d (%v), newest is %d", i, got.max, got.active, newest)
+		got := s.sync.files
+		if got.max != newest || got.active == nil || filepath.Base(got.active.Name()) != fmt.Sprintf("%06d.vlog", newest) {
+			t.Fatalf("commit %d: syncing .vlog %d (%v), newest is %d", i, got.max, got.active, newest)
+		}
+		if i == 0 {
+			first = newest
 		}
 	}
-	if last := s.sync.files.kinds[kindMem].max; last < first+2 {
-		t.Fatalf("WAL went from %d to %d: want at least two rotations", first, last)
+	if last := s.sync.files.max; last < first+2 {
+		t.Fatalf("value log went from %d to %d: want at least two rotations", first, last)
 	}
 }
 
@@ -256,24 +256,23 @@ func BenchmarkCommitDurable(b *testing.B) {
 // A sync slower than rawSyncLimit sends the next one through the runtime's
 // system call path; a fast one there brings raw syncs back.
 func TestSlowSyncLeavesRawPath(t *testing.T) {
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "00001.mem"), []byte("x"), 0o644); err != nil {
+	f, err := os.Create(filepath.Join(t.TempDir(), "f"))
+	if err != nil {
 		t.Fatal(err)
 	}
-	var vlogWrites atomic.Uint64
-	w := openWALFiles(dir, &vlogWrites)
-	defer w.close()
+	defer f.Close()
+	sp := newSyncPolicy()
 	var clock time.Time
 	step := time.Millisecond // how long each sync appears to take
-	w.now = func() time.Time { clock = clock.Add(step); return clock }
+	sp.now = func() time.Time { clock = clock.Add(step); return clock }
 
 	wantRaw := func(when string, want int) {
 		t.Helper()
-		if err := w.sync(); err != nil {
+		if err := sp.datasync(f); err != nil {
 			t.Fatalf("%s: %v", when, err)
 		}
-		if w.rawSyncs != want {
-			t.Fatalf("%s: %d raw syncs, want %d", when, w.rawSyncs, want)
+		if sp.rawSyncs != want {
+			t.Fatalf("%s: %d raw syncs, want %d", when, sp.rawSyncs, want)
 		}
 	}
 	wantRaw("fast disk", 1)

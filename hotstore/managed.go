@@ -28,19 +28,63 @@ func (s *Store) view(fn func(bt *badger.Txn) error) error {
 	return fn(bt)
 }
 
+// blindTxn is the writer of update: writes that read nothing.
+type blindTxn struct {
+	bt *badger.Txn
+	s  *Store
+	// conflicts are the fingerprints of written keys that transactions
+	// may read, so they conflict with the write; logged is the log
+	// record's write set when the update is logged.
+	conflicts fpSet
+	logged    *writeSet
+}
+
+// set writes key; no transaction reads it (conflict-free).
+func (b *blindTxn) set(key, value []byte) error {
+	if err := b.bt.Set(key, value); err != nil {
+		return err
+	}
+	if b.logged != nil {
+		b.logged.set(key, value, 0)
+	}
+	return nil
+}
+
+// delete deletes key, which transactions may have read.
+func (b *blindTxn) delete(key []byte) error {
+	if err := b.bt.Delete(key); err != nil {
+		return err
+	}
+	b.conflicts.add(b.s.orc.fp(key))
+	if b.logged != nil {
+		b.logged.delete(key)
+	}
+	return nil
+}
+
 // update runs fn in a Badger transaction that only writes (it reads
 // nothing: its reads are not checked for conflicts) and commits it at a
-// new timestamp, which it returns. fn adds the fingerprints of the keys it
-// writes that transactions may read to w, so they conflict with it.
-func (s *Store) update(fn func(bt *badger.Txn, w *fpSet) error) (uint64, error) {
-	bt := s.db.NewTransactionAt(0, true)
-	defer bt.Discard()
-	var w fpSet
-	if err := fn(bt, &w); err != nil {
+// new timestamp, which it returns. A logged update goes to the
+// write-ahead log like a commit; an unlogged one (reclamation's markers
+// and pads, which hold no data) may be lost in a crash.
+func (s *Store) update(logged bool, fn func(b *blindTxn) error) (uint64, error) {
+	b := &blindTxn{bt: s.db.NewTransactionAt(0, true), s: s}
+	defer b.bt.Discard()
+	if logged && s.orc.log != nil {
+		b.logged = new(writeSet)
+	}
+	if err := fn(b); err != nil {
 		return 0, err
 	}
-	ts := s.orc.blindTs(&w)
-	err := bt.CommitAt(ts, nil)
+	var rec []byte
+	if b.logged != nil && !b.logged.empty() {
+		rec = b.logged.encode(make([]byte, 0, b.logged.encodedLen()))
+	}
+	ts, err := s.orc.blindTs(&b.conflicts, rec)
+	if err != nil {
+		return 0, err
+	}
+	err = b.bt.CommitAt(ts, nil)
 	s.orc.finish(ts)
 	return ts, err
 }
@@ -64,12 +108,11 @@ func (s *Store) deletePrefix(ctx context.Context, prefix []byte) (int64, error) 
 	var keys [][]byte
 	size := 0
 	flush := func() error {
-		_, err := s.update(func(bt *badger.Txn, w *fpSet) error {
+		_, err := s.update(true, func(b *blindTxn) error {
 			for _, k := range keys {
-				if err := bt.Delete(k); err != nil {
+				if err := b.delete(k); err != nil {
 					return err
 				}
-				w.add(s.orc.fp(k))
 			}
 			return nil
 		})

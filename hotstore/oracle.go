@@ -1,11 +1,14 @@
 package hotstore
 
 import (
+	"fmt"
 	"hash/maphash"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/dgraph-io/badger/v4"
+	"github.com/kalamdb/kalamdb/hotstore/wal"
 )
 
 // Badger runs in managed mode: the store hands out read and commit
@@ -34,6 +37,11 @@ import (
 type oracle struct {
 	db   *badger.DB
 	seed maphash.Seed
+	// log is the write-ahead log (nil in memory): a commit's record is
+	// appended under mu when its timestamp is assigned, so the log holds
+	// commits in timestamp order. logged counts the bytes appended.
+	log    *wal.Log
+	logged atomic.Int64
 
 	mu      sync.Mutex
 	next    uint64 // the next commit timestamp
@@ -64,11 +72,16 @@ type committedTxn struct {
 	writes fpSet
 }
 
-func newOracle(db *badger.DB) *oracle {
+// newOracle starts above every version in db and every commit in log
+// (nil in memory), replayed or not.
+func newOracle(db *badger.DB, log *wal.Log) *oracle {
 	// Existing data may come from Badger's own mode, whose versions count
 	// up from 1: new commits go above all of it.
 	maxTs := db.MaxVersion()
-	return &oracle{db: db, seed: maphash.MakeSeed(), next: maxTs + 1, visible: maxTs, discard: 0}
+	if log != nil {
+		maxTs = max(maxTs, log.LastTs())
+	}
+	return &oracle{db: db, seed: maphash.MakeSeed(), log: log, next: maxTs + 1, visible: maxTs, discard: 0}
 }
 
 // fp fingerprints a key for conflict detection.
@@ -102,8 +115,10 @@ func (o *oracle) endRead(readTs uint64, update bool) {
 
 // commitTs checks a read-write transaction's reads against the commits
 // after readTs and, when none conflicts, ends its registration, records
-// its writes and returns its commit timestamp, in flight until finish.
-func (o *oracle) commitTs(readTs uint64, reads []uint64, writes *fpSet) (uint64, bool) {
+// its writes, logs rec (its write set, see walrecord.go) and returns its
+// commit timestamp, in flight until finish. It returns badger.ErrConflict
+// on a conflict, and the log's error if rec cannot be logged.
+func (o *oracle) commitTs(readTs uint64, reads []uint64, writes *fpSet, rec []byte) (uint64, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	conflict := o.conflicts(readTs, reads)
@@ -111,29 +126,36 @@ func (o *oracle) commitTs(readTs uint64, reads []uint64, writes *fpSet) (uint64,
 	if conflict {
 		o.prune()
 		o.setDiscard()
-		return 0, false
+		return 0, badger.ErrConflict
 	}
-	ts := o.assign(writes)
+	ts, err := o.assign(writes, rec)
 	o.prune()
-	return ts, true
+	return ts, err
 }
 
 // blindTs returns a commit timestamp for internal writes that read
-// nothing; writes (may be nil) are recorded for others' conflict checks.
-func (o *oracle) blindTs(writes *fpSet) uint64 {
+// nothing; writes (may be nil) are recorded for others' conflict checks,
+// rec (nil: not logged) is logged as in commitTs.
+func (o *oracle) blindTs(writes *fpSet, rec []byte) (uint64, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return o.assign(writes)
+	return o.assign(writes, rec)
 }
 
-func (o *oracle) assign(writes *fpSet) uint64 {
+func (o *oracle) assign(writes *fpSet, rec []byte) (uint64, error) {
 	ts := o.next
+	if rec != nil && o.log != nil {
+		if err := o.log.Append(ts, rec); err != nil {
+			return 0, fmt.Errorf("log commit: %w", err)
+		}
+		o.logged.Add(int64(len(rec)))
+	}
 	o.next++
 	o.pending = append(o.pending, pendingCommit{ts: ts})
 	if writes != nil && writes.len() > 0 {
 		o.committed = append(o.committed, committedTxn{ts: ts, writes: *writes})
 	}
-	return ts
+	return ts, nil
 }
 
 func (o *oracle) conflicts(readTs uint64, reads []uint64) bool {
@@ -175,6 +197,14 @@ func (o *oracle) finish(ts uint64) {
 	o.waiters = append(o.waiters, visWaiter{ts: ts, ch: ch})
 	o.mu.Unlock()
 	<-ch
+}
+
+// visibleTs is the timestamp at or below which every commit has been
+// applied to Badger (or failed).
+func (o *oracle) visibleTs() uint64 {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.visible
 }
 
 // wake releases the waiters visible has reached.

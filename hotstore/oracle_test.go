@@ -186,8 +186,11 @@ func TestNoFalseConflicts(t *testing.T) {
 func TestCommitWaitsForVisible(t *testing.T) {
 	s := openStore(t, "", Options{})
 	o := s.orc
-	ts1 := o.blindTs(nil)
-	ts2 := o.blindTs(nil)
+	ts1, err1 := o.blindTs(nil, nil)
+	ts2, err2 := o.blindTs(nil, nil)
+	if err1 != nil || err2 != nil {
+		t.Fatalf("blindTs: %v, %v", err1, err2)
+	}
 	finished := make(chan struct{})
 	go func() {
 		o.finish(ts2)

@@ -254,11 +254,11 @@ func (r *reclaimer) run(ctx context.Context) (Reclaimed, error) {
 // writeMarker overwrites the pad key and the low key in one transaction
 // and returns its Badger version.
 func (r *reclaimer) writeMarker() (uint64, error) {
-	ts, err := r.s.update(func(bt *badger.Txn, _ *fpSet) error {
-		if err := bt.Set([]byte(lowKey), nil); err != nil {
+	ts, err := r.s.update(false, func(b *blindTxn) error {
+		if err := b.set([]byte(lowKey), nil); err != nil {
 			return err
 		}
-		return bt.Set([]byte(padKey), nil)
+		return b.set([]byte(padKey), nil)
 	})
 	r.s.noteWrite()
 	if err != nil {
@@ -281,7 +281,7 @@ func (r *reclaimer) flushThrough(ctx context.Context, mark uint64, deadline time
 			return padded, err
 		}
 		if padded < r.padMax {
-			_, err := r.s.update(func(bt *badger.Txn, _ *fpSet) error { return bt.Set([]byte(padKey), pad) })
+			_, err := r.s.update(false, func(b *blindTxn) error { return b.set([]byte(padKey), pad) })
 			r.s.noteWrite()
 			if err != nil {
 				return padded, fmt.Errorf("pad memtable: %w", err)

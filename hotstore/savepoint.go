@@ -51,10 +51,17 @@ func (t *Txn) RollbackTo(id int) error {
 		u := t.undo[i]
 		t.noteWritten(u.key)
 		var err error
+		if u.existed && len(u.value) >= t.s.valueThreshold {
+			t.s.vlogWrites.Add(1) // as in set
+			t.bigValue = true
+		}
 		if u.existed {
-			err = t.bt.SetEntry(&badger.Entry{Key: u.key, Value: u.value, ExpiresAt: u.expires})
-		} else {
-			err = t.bt.Delete(u.key)
+			e := &badger.Entry{Key: u.key, Value: u.value, ExpiresAt: u.expires}
+			if err = t.bt.SetEntry(e); err == nil {
+				t.logSet(e)
+			}
+		} else if err = t.bt.Delete(u.key); err == nil {
+			t.logDelete(u.key)
 		}
 		if err != nil {
 			return mapWriteErr("rollback to savepoint", err)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
+	"github.com/kalamdb/kalamdb/hotstore/wal"
 )
 
 // Errors returned by the store. Conflicts and oversized transactions carry
@@ -61,6 +62,9 @@ type Options struct {
 	// reclaimQuiet overrides the pause and the spacing between runs.
 	reclaimAfter int64
 	reclaimQuiet time.Duration
+	// checkpointEvery overrides how much log makes a checkpoint due
+	// (tests make several with little data); 0 means the default.
+	checkpointEvery int64
 }
 
 // Badger sizing: modest, since one process serves every user from one
@@ -91,6 +95,8 @@ type Stats struct {
 	IndexCacheHits uint64
 	// IndexCacheBytes is the size of the ranges the index cache holds.
 	IndexCacheBytes int64
+	// Checkpoints counts checkpoints of the log (checkpoint.go).
+	Checkpoints uint64
 	// Reclaims counts finished reclamations; ReclaimedBytes is the .sst
 	// and .vlog space they gave back (see Reclaim).
 	Reclaims       uint64
@@ -99,12 +105,16 @@ type Stats struct {
 
 // Store is the hot store: one Badger instance for every partition.
 type Store struct {
-	db   *badger.DB
-	orc  *oracle // timestamps and conflicts (oracle.go)
-	opts Options
-	now  func() time.Time
-	log  *slog.Logger
-	sync *syncer
+	db  *badger.DB
+	orc *oracle // timestamps, conflicts and the log (oracle.go)
+	// syncPol calls fdatasync for the log and the value log; ckpt
+	// checkpoints the log (nil in memory).
+	syncPol *syncPolicy
+	ckpt    *checkpointer
+	opts    Options
+	now     func() time.Time
+	log     *slog.Logger
+	sync    *syncer
 	// reclaim gives deleted rows' disk space back (reclaim.go).
 	reclaim *reclaimer
 
@@ -165,14 +175,27 @@ func Open(dir string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open hot store %s: %w", dir, err)
 	}
-	s := &Store{db: db, orc: newOracle(db), opts: opts, now: opts.Now, log: opts.Logger,
+	sp := newSyncPolicy()
+	var log *wal.Log
+	if !opts.InMemory {
+		// After Badger, whose directory lock keeps a second process out.
+		if log, err = openLog(db, dir, sp, opts.Logger); err != nil {
+			_ = db.Close()
+			return nil, fmt.Errorf("open hot store %s: %w", dir, err)
+		}
+	}
+	s := &Store{db: db, orc: newOracle(db, log), syncPol: sp, opts: opts, now: opts.Now, log: opts.Logger,
 		valueThreshold: int(bo.ValueThreshold), icache: newIndexCache()}
 	if s.now == nil {
 		s.now = time.Now
 	}
 	if err := s.loadLease(); err != nil {
+		s.closeLog()
 		_ = db.Close()
 		return nil, fmt.Errorf("open hot store %s: %w", dir, err)
+	}
+	if log != nil {
+		s.ckpt = startCheckpointer(s, dir) // before the syncer, which kicks it
 	}
 	s.sync = startSyncer(s, dir)
 	s.reclaim = newReclaimer(s, dir, opts, bo.MemTableSize)
@@ -188,10 +211,23 @@ func (s *Store) Close() error {
 		return nil
 	}
 	s.reclaim.stop()
+	s.ckpt.stop()
 	syncErr := s.sync.stop()
 	leaseErr := s.storeLease(s.last.Load())
 	s.dropSnapshot()
 	if err := s.db.Close(); err != nil {
+		s.closeLog()
+		return fmt.Errorf("close hot store: %w", err)
+	}
+	// Badger's Close flushed the memtables into synced SSTs: the log has
+	// nothing left to replay.
+	if log := s.orc.log; log != nil && syncErr == nil && leaseErr == nil {
+		if err := log.Checkpoint(s.orc.visibleTs()); err != nil {
+			s.closeLog()
+			return fmt.Errorf("close hot store: %w", err)
+		}
+	}
+	if err := s.closeLog(); err != nil {
 		return fmt.Errorf("close hot store: %w", err)
 	}
 	if syncErr != nil {
@@ -213,6 +249,8 @@ func (s *Store) Stats() Stats {
 		IndexEntries:    s.indexEntries.Load(),
 		IndexCacheHits:  s.icache.hits.Load(),
 		IndexCacheBytes: s.icache.size(),
+
+		Checkpoints: s.ckpt.count(),
 
 		Reclaims:       s.reclaim.runs.Load(),
 		ReclaimedBytes: s.reclaim.freed.Load(),

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -70,6 +71,9 @@ type Txn struct {
 	kbuf  []byte      // scratch for lookup keys (Badger does not keep them)
 	wrote bool
 	done  bool
+	// bigValue is set once a write went to Badger's value log (see
+	// commitBadger).
+	bigValue bool
 	// lastGet remembers the last Get of a read-write transaction
 	// (getmemo.go).
 	lastGet getMemo
@@ -80,6 +84,9 @@ type Txn struct {
 	readOpen bool
 	reads    []uint64
 	writes   fpSet
+	// logged is the write set for the log record (walrecord.go), kept
+	// only when the store has a log.
+	logged writeSet
 	// clock is the index cache's clock before the snapshot was taken;
 	// idxBuckets are the index-cache buckets this transaction writes,
 	// idxOther is set when it wrote an index key without one.
@@ -255,11 +262,13 @@ func (t *Txn) set(e *badger.Entry) error {
 		// Counted before the commit reaches Badger, so the sync round
 		// that acknowledges it sees the count.
 		t.s.vlogWrites.Add(1)
+		t.bigValue = true
 	}
 	t.lastGet.forget(e.Key)
 	if err := t.bt.SetEntry(e); err != nil {
 		return mapWriteErr("put", err)
 	}
+	t.logSet(e)
 	t.wrote = true
 	return nil
 }
@@ -274,6 +283,7 @@ func (t *Txn) del(key []byte) error {
 	if err := t.bt.Delete(key); err != nil {
 		return mapWriteErr("delete", err)
 	}
+	t.logDelete(key)
 	t.wrote = true
 	return nil
 }
@@ -358,7 +368,12 @@ func (t *Txn) Commit(ctx context.Context) error {
 	}
 	t.closeIters()
 	t.done = true
-	if err := t.commitBadger(); err != nil {
+	var durable func() error
+	if t.s.opts.Durability == Fsync {
+		durable = func() error { return t.s.sync.wait(ctx) }
+	}
+	waitErr, err := t.commitBadger(durable)
+	if err != nil {
 		if errors.Is(err, badger.ErrConflict) {
 			t.s.conflicts.Add(1)
 		}
@@ -369,15 +384,17 @@ func (t *Txn) Commit(ctx context.Context) error {
 	}
 	t.s.commits.Add(1)
 	t.s.reclaim.note(t.garbage)
-	if t.s.opts.Durability != Fsync {
-		return nil
-	}
-	return t.s.sync.wait(ctx)
+	return waitErr
 }
 
 // commitBadger commits the Badger transaction, telling the index cache
-// about the index buckets it writes before and after.
-func (t *Txn) commitBadger() error {
+// about the index buckets it writes before and after. When it commits
+// writes and durable is not nil, it also runs durable (the wait for the
+// sync that makes them durable) and returns its error as waitErr. With
+// the store's log, the record is in the log before Badger applies the
+// commit, so the wait runs while Badger's write goroutine applies it: the
+// fdatasync and the memtable write overlap instead of adding up.
+func (t *Txn) commitBadger(durable func() error) (waitErr, err error) {
 	c := t.s.icache
 	switch {
 	case t.idxOther:
@@ -389,22 +406,71 @@ func (t *Txn) commitBadger() error {
 	}
 	if t.snap != nil {
 		t.endBadger() // read-only: nothing to commit
-		return nil
+		return nil, nil
 	}
 	if !t.wrote {
 		t.endBadger()
-		return nil
+		return nil, nil
 	}
 	defer t.s.noteWrite()
 	defer t.bt.Discard()
-	ts, ok := t.s.orc.commitTs(t.readTs, t.reads, &t.writes)
+	rec, buf := t.record()
+	ts, err := t.s.orc.commitTs(t.readTs, t.reads, &t.writes, rec)
+	releaseRecord(buf)
 	t.readOpen = false
-	if !ok {
-		return badger.ErrConflict
+	if err != nil {
+		return nil, err
 	}
-	err := t.bt.CommitAt(ts, nil)
-	t.s.orc.finish(ts)
-	return err
+	// A value for the value log must be there before the round that
+	// syncs the value log starts: no overlap then.
+	if durable == nil || rec == nil || t.bigValue {
+		err = t.bt.CommitAt(ts, nil)
+		t.s.orc.finish(ts)
+		if durable != nil && err == nil {
+			waitErr = durable()
+		}
+		return waitErr, err
+	}
+	// Badger calls back from a goroutine of its own once the commit is
+	// applied (or failed), or at once when it refuses it.
+	applied := make(chan error, 1)
+	_ = t.bt.CommitAt(ts, func(err error) {
+		t.s.orc.finish(ts)
+		applied <- err
+	})
+	waitErr = durable()
+	return waitErr, <-applied
+}
+
+// logSet and logDelete add a write to the log record's write set.
+func (t *Txn) logSet(e *badger.Entry) {
+	if t.s.orc.log != nil {
+		t.logged.set(e.Key, e.Value, e.ExpiresAt)
+	}
+}
+
+func (t *Txn) logDelete(key []byte) {
+	if t.s.orc.log != nil {
+		t.logged.delete(key)
+	}
+}
+
+// record encodes the log record of the transaction's writes into a pooled
+// buffer (nil without a log); buf goes back with releaseRecord once the
+// log has copied the record.
+func (t *Txn) record() (rec []byte, buf *[]byte) {
+	if t.s.orc.log == nil || t.logged.empty() {
+		return nil, nil
+	}
+	buf = recordBufs.Get().(*[]byte)
+	*buf = t.logged.encode(slices.Grow((*buf)[:0], t.logged.encodedLen()))
+	return *buf, buf
+}
+
+func releaseRecord(buf *[]byte) {
+	if buf != nil && cap(*buf) <= maxPooledRecord {
+		recordBufs.Put(buf)
+	}
 }
 
 // noteIndexWrite records the index-cache bucket of a written key.

@@ -5,9 +5,9 @@ import (
 )
 
 // Collector exports the storage side of the database to Prometheus: the
-// hot store's commits, group-commit syncs and index cache, and the cold
-// tier's flush, compaction and reclamation jobs. It reads the counters
-// when scraped, so it costs nothing between scrapes.
+// hot store's commits, group-commit syncs, write-ahead log and index
+// cache, and the cold tier's flush, compaction and reclamation jobs. It
+// reads the counters when scraped, so it costs nothing between scrapes.
 func (db *DB) Collector() prometheus.Collector { return dbCollector{db} }
 
 type dbCollector struct{ db *DB }
@@ -19,6 +19,10 @@ var (
 		"Group-commit sync rounds (one fdatasync each covers every commit that joined it).", nil, nil)
 	descConflicts = prometheus.NewDesc("kalamdb_hot_conflicts_total",
 		"Commits refused with SQLSTATE 40001.", nil, nil)
+	descLogBytes = prometheus.NewDesc("kalamdb_hot_log_bytes_total",
+		"Bytes of commit records appended to the hot store's write-ahead log.", nil, nil)
+	descCheckpoints = prometheus.NewDesc("kalamdb_hot_checkpoints_total",
+		"Checkpoints of the hot store's write-ahead log (each lets it delete old segments).", nil, nil)
 	descCacheHits = prometheus.NewDesc("kalamdb_index_cache_hits_total",
 		"Index scans served from the hot store's index range cache.", nil, nil)
 	descCacheBytes = prometheus.NewDesc("kalamdb_index_cache_bytes",
@@ -35,7 +39,8 @@ var (
 )
 
 func (dbCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descCommits, descSyncs, descConflicts, descCacheHits, descCacheBytes,
+	for _, d := range []*prometheus.Desc{descCommits, descSyncs, descConflicts, descLogBytes, descCheckpoints,
+		descCacheHits, descCacheBytes,
 		descJobs, descJobRows, descJobBytes, descJobSeconds} {
 		ch <- d
 	}
@@ -49,6 +54,8 @@ func (c dbCollector) Collect(ch chan<- prometheus.Metric) {
 	counter(descCommits, float64(st.Commits))
 	counter(descSyncs, float64(st.Fsyncs))
 	counter(descConflicts, float64(st.Conflicts))
+	counter(descLogBytes, float64(st.LogBytes))
+	counter(descCheckpoints, float64(st.Checkpoints))
 	counter(descCacheHits, float64(st.IndexCacheHits))
 	ch <- prometheus.MustNewConstMetric(descCacheBytes, prometheus.GaugeValue, float64(st.IndexCacheBytes))
 	// Every kind is exported from the start, at zero until its first job.

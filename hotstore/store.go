@@ -95,7 +95,10 @@ type Stats struct {
 	IndexCacheHits uint64
 	// IndexCacheBytes is the size of the ranges the index cache holds.
 	IndexCacheBytes int64
-	// Checkpoints counts checkpoints of the log (checkpoint.go).
+	// LogBytes counts the bytes of commit records appended to the
+	// store's write-ahead log; Checkpoints counts checkpoints of it
+	// (checkpoint.go).
+	LogBytes    int64
 	Checkpoints uint64
 	// Reclaims counts finished reclamations; ReclaimedBytes is the .sst
 	// and .vlog space they gave back (see Reclaim).
@@ -250,6 +253,7 @@ func (s *Store) Stats() Stats {
 		IndexCacheHits:  s.icache.hits.Load(),
 		IndexCacheBytes: s.icache.size(),
 
+		LogBytes:    s.orc.logged.Load(),
 		Checkpoints: s.ckpt.count(),
 
 		Reclaims:       s.reclaim.runs.Load(),

@@ -27,7 +27,7 @@ type checkpointer struct {
 	quit  chan struct{}
 	done  chan struct{}
 	every int64 // log bytes that make a checkpoint due
-	// at is the log size (oracle.logged) the last checkpoint started at.
+	// at is the log size (oracle.loggedBytes) the last checkpoint started at.
 	at   atomic.Int64
 	runs atomic.Uint64
 }
@@ -45,7 +45,7 @@ func startCheckpointer(s *Store, dir string) *checkpointer {
 // due starts a checkpoint when the log grew by c.every since the last
 // one; it never blocks.
 func (c *checkpointer) due() {
-	if c == nil || c.s.orc.logged.Load()-c.at.Load() < c.every {
+	if c == nil || c.s.orc.loggedBytes.Load()-c.at.Load() < c.every {
 		return
 	}
 	select {
@@ -71,13 +71,13 @@ func (c *checkpointer) loop() {
 // run makes one checkpoint.
 func (c *checkpointer) run() error {
 	start := time.Now()
-	logged := c.s.orc.logged.Load()
+	logged := c.s.orc.loggedBytes.Load()
 	ts := c.s.orc.visibleTs()
 	log := c.s.orc.log
 	if ts <= log.Checkpointed() {
 		return nil
 	}
-	if err := syncBadgerFiles(c.dir); err != nil {
+	if err := c.s.syncBadgerFiles(c.dir); err != nil {
 		return err
 	}
 	if err := log.Checkpoint(ts); err != nil {
@@ -107,7 +107,7 @@ func (c *checkpointer) stop() {
 // syncBadgerFiles fsyncs every memtable write-ahead file and value log in
 // dir, then dir itself. A file Badger removes meanwhile was flushed into
 // a synced SST (or collected) first.
-func syncBadgerFiles(dir string) error {
+func (s *Store) syncBadgerFiles(dir string) error {
 	ents, err := os.ReadDir(dir)
 	if err != nil {
 		return fmt.Errorf("list %s: %w", dir, err)
@@ -116,6 +116,9 @@ func syncBadgerFiles(dir string) error {
 		if name := e.Name(); strings.HasSuffix(name, ".mem") || strings.HasSuffix(name, vlogExt) {
 			if err := syncPath(filepath.Join(dir, name)); err != nil {
 				return err
+			}
+			if s.opts.synced != nil {
+				s.opts.synced(filepath.Join(dir, name))
 			}
 		}
 	}

@@ -21,9 +21,10 @@ import (
 // crashDirEnv set) that commits a fixed script under Fsync durability,
 // prints the digest of everything it acknowledged and exits without
 // Close, as a killed server would. The parent then reopens the store, in
-// the worst case after deleting Badger's memtable files (.mem), which are
-// not synced per commit: a power loss may have taken them whole. Every
-// acknowledged commit must come back from the store's log.
+// the worst case after taking Badger's memtable files (.mem), which are
+// not synced per commit, back to their content at their last fsync (a
+// checkpoint's) or away: what a power loss may leave. Every acknowledged
+// commit must come back.
 const (
 	crashDirEnv    = "HOTSTORE_CRASH_DIR"
 	crashScriptEnv = "HOTSTORE_CRASH_SCRIPT"
@@ -40,8 +41,15 @@ func TestMain(m *testing.M) {
 
 // crashChild is the child's side; it never returns.
 func crashChild(dir string) {
-	s, err := Open(dir, Options{Durability: Fsync, Logger: slog.New(slog.DiscardHandler),
-		checkpointEvery: checkpointEveryFromScript(os.Getenv(crashScriptEnv))})
+	opts := Options{Durability: Fsync, Logger: slog.New(slog.DiscardHandler), reclaimAfter: -1,
+		synced: func(path string) { keepSynced(dir, path) }}
+	switch os.Getenv(crashScriptEnv) {
+	case "checkpoints":
+		opts.checkpointEvery = 64 << 10
+	case "reclaim":
+		opts.vlogFileSize = 4 << 20
+	}
+	s, err := Open(dir, opts)
 	if err != nil {
 		fmt.Printf("open: %v\n", err)
 		os.Exit(2)
@@ -59,20 +67,16 @@ func crashChild(dir string) {
 	os.Exit(0) // no Close: nothing but the acknowledged syncs made it durable
 }
 
-func checkpointEveryFromScript(script string) int64 {
-	if script == "checkpoints" {
-		return 64 << 10
-	}
-	return 0
-}
-
 // runCrashScript commits inserts, updates, deletes, metadata and a
 // dropped partition, each acknowledged before the next.
 func runCrashScript(s *Store, script string) error {
-	if script == "reopen" {
-		return nil // recovery only
-	}
 	ctx := context.Background()
+	switch script {
+	case "reopen":
+		return nil // recovery only
+	case "reclaim":
+		return reclaimScript(ctx, s)
+	}
 	rows := 300
 	if script == "checkpoints" {
 		rows = 3000 // about 1 MB of log: several checkpoints of 64 KB
@@ -87,13 +91,28 @@ func runCrashScript(s *Store, script string) error {
 	}
 	key := func(n int) []byte { k, _ := AppendKey(nil, int64(n)); return k }
 	data := bytes.Repeat([]byte("m"), 250)
-	for i := range rows {
-		p := Partition{Table: 7, User: fmt.Sprintf("user%d", i%5)}
-		err := commit(func(tx *Txn) error {
-			return tx.Put(p, key(i), Record{Seq: s.NextSeq(), Data: append(data[:250:250], byte(i))}, 0)
-		})
-		if err != nil {
-			return fmt.Errorf("insert %d: %w", i, err)
+	// Inserts from four writers at once, so checkpoints meet commits in
+	// flight; each writer has its own rows.
+	const writers = 4
+	errs := make(chan error, writers)
+	for w := range writers {
+		go func() {
+			for i := w; i < rows; i += writers {
+				p := Partition{Table: 7, User: fmt.Sprintf("user%d", i%5)}
+				err := commit(func(tx *Txn) error {
+					return tx.Put(p, key(i), Record{Seq: s.NextSeq(), Data: append(data[:250:250], byte(i))}, 0)
+				})
+				if err != nil {
+					errs <- fmt.Errorf("insert %d: %w", i, err)
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range writers {
+		if err := <-errs; err != nil {
+			return err
 		}
 	}
 	for i := 0; i < rows; i += 7 { // updates
@@ -147,6 +166,51 @@ func runCrashScript(s *Store, script string) error {
 	return s.DropPartition(ctx, Partition{Table: 7, User: "user4"})
 }
 
+// reclaimScript commits rows that live in Badger's value log, drops half
+// of them, checkpoints (the log no longer holds the rows) and reclaims:
+// value-log GC moves the kept values to a new file and deletes the old
+// ones, which must not happen before the moved values and their new
+// pointers are synced.
+func reclaimScript(ctx context.Context, s *Store) error {
+	big := bytes.Repeat([]byte("v"), 1<<20+100)
+	for i := range 24 {
+		p := Partition{Table: 7, User: "drop"}
+		if i%3 == 0 {
+			p.User = "keep"
+		}
+		tx := s.Begin()
+		k, _ := AppendKey(nil, int64(i))
+		if err := tx.Put(p, k, Record{Seq: s.NextSeq(), Data: big}, 0); err != nil {
+			tx.Discard()
+			return err
+		}
+		if err := tx.Commit(ctx); err != nil {
+			return err
+		}
+	}
+	if err := s.DropPartition(ctx, Partition{Table: 7, User: "drop"}); err != nil {
+		return err
+	}
+	if err := s.ckpt.run(); err != nil {
+		return err
+	}
+	res, err := s.Reclaim(ctx)
+	if err != nil {
+		return err
+	}
+	if res.VlogRewrites == 0 {
+		return fmt.Errorf("reclaim rewrote no value log: %+v", res)
+	}
+	// One more commit, only in the log: the memtable has unsynced content.
+	tx := s.Begin()
+	k, _ := AppendKey(nil, int64(100))
+	if err := tx.Put(Partition{Table: 7, User: "keep"}, k, Record{Seq: s.NextSeq(), Data: []byte("last")}, 0); err != nil {
+		tx.Discard()
+		return err
+	}
+	return tx.Commit(ctx)
+}
+
 // storeDigest hashes every key and value a reader sees, except internal
 // state (the seq lease and reclamation markers).
 func storeDigest(s *Store) (string, error) {
@@ -198,20 +262,59 @@ func runCrashChild(t *testing.T, dir, script string) map[string]string {
 	return got
 }
 
-// removeMemtables deletes Badger's memtable files: what a power loss
-// could leave of them when they were never synced.
-func removeMemtables(t *testing.T, dir string) int {
+// shadowDir holds, for each .mem file the store fsynced, its content at
+// that moment: what a power loss would leave of it at least.
+func shadowDir(dir string) string { return dir + ".synced" }
+
+// keepSynced copies a just-synced .mem file to the shadow directory.
+func keepSynced(dir, path string) {
+	if !strings.HasSuffix(path, ".mem") {
+		return
+	}
+	data, err := os.ReadFile(path)
+	if err == nil {
+		err = os.MkdirAll(shadowDir(dir), 0o755)
+	}
+	if err == nil {
+		err = os.WriteFile(filepath.Join(shadowDir(dir), filepath.Base(path)), data, 0o644)
+	}
+	if err != nil {
+		fmt.Printf("keep synced %s: %v\n", path, err)
+		os.Exit(2)
+	}
+}
+
+// loseUnsyncedMemtables does to Badger's memtable files (.mem), which the
+// store does not sync per commit, the worst a power loss could: each goes
+// back to its content at its last fsync, or away if it never had one. It
+// returns how many files lost something.
+func loseUnsyncedMemtables(t *testing.T, dir string) int {
 	t.Helper()
 	mems, err := filepath.Glob(filepath.Join(dir, "*.mem"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	lost := 0
 	for _, m := range mems {
-		if err := os.Remove(m); err != nil {
+		live, err := os.ReadFile(m)
+		if err != nil {
 			t.Fatal(err)
 		}
+		synced, err := os.ReadFile(filepath.Join(shadowDir(dir), filepath.Base(m)))
+		switch {
+		case os.IsNotExist(err):
+			err = os.Remove(m)
+		case err == nil && !bytes.Equal(live, synced):
+			err = os.WriteFile(m, synced, 0o644)
+		case err == nil:
+			continue // nothing written since its last sync
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		lost++
 	}
-	return len(mems)
+	return lost
 }
 
 func TestCrashRecovery(t *testing.T) {
@@ -224,7 +327,8 @@ func TestCrashRecovery(t *testing.T) {
 		{name: "process killed", script: "basic"},
 		{name: "memtables lost", script: "basic", loseMem: true},
 		{name: "memtables lost twice", script: "basic", loseMem: true, reopenTwo: true},
-		{name: "after checkpoints", script: "checkpoints"},
+		{name: "after checkpoints", script: "checkpoints", loseMem: true},
+		{name: "value log collected", script: "reclaim", loseMem: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -232,8 +336,8 @@ func TestCrashRecovery(t *testing.T) {
 			if tc.script == "checkpoints" && child["checkpoints"] == "0" {
 				t.Fatalf("the child made no checkpoint")
 			}
-			if tc.loseMem && removeMemtables(t, dir) == 0 {
-				t.Fatalf("no .mem file to lose")
+			if tc.loseMem && loseUnsyncedMemtables(t, dir) == 0 {
+				t.Fatalf("no unsynced .mem content to lose")
 			}
 			if tc.reopenTwo {
 				// Replay, then crash again at once: the replayed commits
@@ -243,7 +347,7 @@ func TestCrashRecovery(t *testing.T) {
 				if again["digest"] != child["digest"] {
 					t.Fatalf("first reopen: digest %s, want %s", again["digest"], child["digest"])
 				}
-				removeMemtables(t, dir)
+				loseUnsyncedMemtables(t, dir)
 			}
 			s := openStore(t, dir, Options{})
 			if got, err := storeDigest(s); err != nil || got != child["digest"] {

@@ -2,15 +2,18 @@ package hotstore
 
 import (
 	"os"
+	"sync"
 	"time"
 )
 
 // syncPolicy decides how fdatasync is called: the store's log and the
-// value log share one, owned by the syncer (and by Open and Close, when
-// no syncer runs).
+// value log share one. The syncer's token holder uses it; so do Open and
+// Close, and a seq lease stored while Close stops the syncer, hence the
+// mutex (never contended on the commit path).
 type syncPolicy struct {
-	slow     bool // the last fdatasync took over rawSyncLimit
-	rawSyncs int  // fdatasyncs made raw (for tests)
+	mu       sync.Mutex // guards slow and rawSyncs
+	slow     bool       // the last fdatasync took over rawSyncLimit
+	rawSyncs int        // fdatasyncs made raw (for tests)
 	now      func() time.Time
 }
 
@@ -35,6 +38,8 @@ func (w *syncPolicy) datasync(f *os.File) error {
 	if f == nil {
 		return nil
 	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	raw := !w.slow
 	if raw {
 		w.rawSyncs++

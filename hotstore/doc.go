@@ -149,9 +149,12 @@
 // during a sync join the next round, which the syncer goroutine runs as
 // one sync for all of them. Stats counts commits and sync rounds. Under
 // Async, commits return once applied and the syncer syncs every 200 ms
-// when something was committed. Once a log write or sync fails, every
-// later commit fails until the store is reopened (a retried fdatasync may
-// report success for pages the kernel dropped).
+// when something was committed or logged. Once a log write or sync fails,
+// every later commit fails until the store is reopened (a retried
+// fdatasync may report success for pages the kernel dropped); so does a
+// commit whose record is logged but which Badger failed to apply, since a
+// replay would bring it back between commits made without it (ErrFailed,
+// SQLSTATE 58030 at the front doors).
 //
 // Internal writes go through the log as well (managed.go update): the
 // deletes of DropTable, DropIndex and DropPartition and the seq lease.
@@ -166,15 +169,19 @@
 // oracle then starts above both Badger's and the log's highest
 // timestamp.
 //
+// Value-log GC (Reclaim) moves live values and their pointers outside
+// the log: it keeps an iterator open, which postpones Badger's deletion
+// of the rewritten files, until it has fsynced the .mem and .vlog files.
+//
 // Checkpoints (checkpoint.go) bound the log: after 64 MB of records, a
 // background goroutine takes the visible timestamp, fsyncs every .mem
 // and .vlog file in the directory (Badger syncs its SSTs itself) and
 // tells the log, which deletes the segments at or below it. Close
 // checkpoints after Badger's Close flushed the memtables, so a clean
 // restart replays nothing. The crash tests (crash_test.go) run a writer
-// in a child process that exits without Close, delete Badger's .mem
-// files (the worst a power loss can do to unsynced files) and check that
-// every acknowledged commit comes back.
+// in a child process that exits without Close, take Badger's .mem files
+// back to their content at their last fsync (the worst a power loss can
+// do) and check that every acknowledged commit comes back.
 //
 // If Commit's context ends while waiting for the sync, Commit returns the
 // context error: the transaction is committed and visible and will be

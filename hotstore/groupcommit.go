@@ -125,7 +125,10 @@ func (sy *syncer) loop() {
 		defer t.Stop()
 		tick = t.C
 	}
-	var synced uint64 // commit count covered by the last periodic sync
+	// synced is the commit count and log size covered by the last
+	// periodic sync: internal writes (drops) are logged without counting
+	// as commits.
+	var synced [2]int64
 	for {
 		select {
 		case r := <-sy.next:
@@ -133,7 +136,7 @@ func (sy *syncer) loop() {
 				sy.sync(r)
 			}
 		case <-tick:
-			if n := sy.s.commits.Load(); n != synced {
+			if n := [2]int64{int64(sy.s.commits.Load()), sy.s.orc.loggedBytes.Load()}; n != synced {
 				select {
 				case sy.token <- struct{}{}:
 				default:

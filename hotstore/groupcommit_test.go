@@ -179,7 +179,7 @@ func TestVlogFollowsRotation(t *testing.T) {
 		}
 		var newest uint64
 		for _, e := range ents {
-			if id, ok := walFileID(e.Name(), vlogExt); ok {
+			if id, ok := badgerFileID(e.Name(), vlogExt); ok {
 				newest = max(newest, id)
 			}
 		}

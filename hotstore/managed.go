@@ -85,6 +85,9 @@ func (s *Store) update(logged bool, fn func(b *blindTxn) error) (uint64, error) 
 		return 0, err
 	}
 	err = b.bt.CommitAt(ts, nil)
+	if err != nil && rec != nil {
+		s.orc.fail(err)
+	}
 	s.orc.finish(ts)
 	return ts, err
 }

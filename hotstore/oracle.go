@@ -40,10 +40,11 @@ type oracle struct {
 	// log is the write-ahead log (nil in memory): a commit's record is
 	// appended under mu when its timestamp is assigned, so the log holds
 	// commits in timestamp order. logged counts the bytes appended.
-	log    *wal.Log
-	logged atomic.Int64
+	log         *wal.Log
+	loggedBytes atomic.Int64
 
 	mu      sync.Mutex
+	failed  error  // set once a logged commit failed to apply (fail)
 	next    uint64 // the next commit timestamp
 	visible uint64
 	// pending are the commits in flight, in timestamp order: every
@@ -79,7 +80,8 @@ func newOracle(db *badger.DB, log *wal.Log) *oracle {
 	// up from 1: new commits go above all of it.
 	maxTs := db.MaxVersion()
 	if log != nil {
-		maxTs = max(maxTs, log.LastTs())
+		// The checkpoint too: a replay skips everything at or below it.
+		maxTs = max(maxTs, log.LastTs(), log.Checkpointed())
 	}
 	return &oracle{db: db, seed: maphash.MakeSeed(), log: log, next: maxTs + 1, visible: maxTs, discard: 0}
 }
@@ -121,6 +123,12 @@ func (o *oracle) endRead(readTs uint64, update bool) {
 func (o *oracle) commitTs(readTs uint64, reads []uint64, writes *fpSet, rec []byte) (uint64, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	if o.failed != nil {
+		o.rw.remove(readTs)
+		o.prune()
+		o.setDiscard()
+		return 0, o.failed
+	}
 	conflict := o.conflicts(readTs, reads)
 	o.rw.remove(readTs)
 	if conflict {
@@ -139,7 +147,23 @@ func (o *oracle) commitTs(readTs uint64, reads []uint64, writes *fpSet, rec []by
 func (o *oracle) blindTs(writes *fpSet, rec []byte) (uint64, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	if o.failed != nil {
+		return 0, o.failed
+	}
 	return o.assign(writes, rec)
+}
+
+// fail stops every later commit: a commit whose record is in the log
+// failed to apply to Badger. The log still holds it, and a replay would
+// bring it back between commits made without it, so none is made. Call
+// it before finish(ts), so that no transaction reads the state without
+// the failed commit and then commits.
+func (o *oracle) fail(cause error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.failed == nil {
+		o.failed = fmt.Errorf("%w: %w", ErrFailed, cause)
+	}
 }
 
 func (o *oracle) assign(writes *fpSet, rec []byte) (uint64, error) {
@@ -148,7 +172,7 @@ func (o *oracle) assign(writes *fpSet, rec []byte) (uint64, error) {
 		if err := o.log.Append(ts, rec); err != nil {
 			return 0, fmt.Errorf("log commit: %w", err)
 		}
-		o.logged.Add(int64(len(rec)))
+		o.loggedBytes.Add(int64(len(rec)))
 	}
 	o.next++
 	o.pending = append(o.pending, pendingCommit{ts: ts})

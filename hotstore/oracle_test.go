@@ -3,6 +3,7 @@ package hotstore
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -335,4 +336,37 @@ func TestOpenUnmanagedDirectory(t *testing.T) {
 	}
 	check([]string{"1:12", "2:22", "3:32", "4:42", "5:52"})
 	check([]string{"1:100", "2:22", "3:32", "4:42", "5:52"})
+}
+
+// After a logged commit failed to apply, the oracle refuses every commit,
+// read-write or blind, with ErrFailed (SQLSTATE 58030 at the front door).
+func TestOracleRefusesCommitsAfterFailure(t *testing.T) {
+	s, err := Open("", Options{InMemory: true, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := s.orc
+	readTs := o.beginRead(true)
+	o.fail(errors.New("disk full"))
+	if _, err := o.commitTs(readTs, nil, &fpSet{}, []byte("rec")); !errors.Is(err, ErrFailed) {
+		t.Fatalf("commitTs after fail = %v, want ErrFailed", err)
+	}
+	if _, err := o.blindTs(nil, nil); !errors.Is(err, ErrFailed) {
+		t.Fatalf("blindTs after fail = %v, want ErrFailed", err)
+	}
+	if len(o.rw.ts) != 0 {
+		t.Fatalf("the refused transaction is still registered: %v", o.rw.ts)
+	}
+	tx := s.Begin()
+	if err := tx.Put(Partition{Table: 1}, intKey(t, 1), row(1), 0); err != nil {
+		t.Fatal(err)
+	}
+	err = tx.Commit(context.Background())
+	if e, ok := pgerr.As(err); !ok || e.Code != pgerr.IOError {
+		t.Fatalf("Commit after fail = %v, want SQLSTATE %s", err, pgerr.IOError)
+	}
+	// Close cannot store the exact last seq either, and says so.
+	if err := s.Close(); !errors.Is(err, ErrFailed) {
+		t.Fatalf("Close after fail = %v, want ErrFailed", err)
+	}
 }

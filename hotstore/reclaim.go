@@ -232,23 +232,47 @@ func (r *reclaimer) run(ctx context.Context) (Reclaimed, error) {
 	if err := db.Flatten(1); err != nil {
 		return res, fmt.Errorf("flatten: %w", err)
 	}
-	// Flatten's compactions recorded which value-log files hold dropped
-	// values; each GC run rewrites the one with the most garbage.
-	for res.VlogRewrites < vlogGCMaxRuns && ctx.Err() == nil {
-		err := db.RunValueLogGC(vlogGCRatio)
-		if errors.Is(err, badger.ErrNoRewrite) || errors.Is(err, badger.ErrRejected) {
-			break
-		}
-		if err != nil {
-			return res, fmt.Errorf("value log gc: %w", err)
-		}
-		res.VlogRewrites++
+	if err := r.collectValueLog(ctx, &res); err != nil {
+		return res, err
 	}
 	if res.SSTAfter, res.VlogAfter, err = diskUsage(r.dir); err != nil {
 		return res, err
 	}
 	res.Took = time.Since(start)
 	return res, nil
+}
+
+// collectValueLog runs value-log GC. Flatten's compactions recorded which
+// value-log files hold dropped values; each GC run rewrites the one with
+// the most garbage: it moves the live values into the active value log,
+// their new pointers into the memtable (at their old versions, outside
+// the store's log), and deletes the old file. Nothing syncs the memtable
+// file on the commit path any more, so a power loss after the deletion
+// could leave pointers into a deleted file. An open iterator makes Badger
+// postpone deleting rewritten files until the last iterator closes: the
+// new pointers and values are synced before it closes.
+func (r *reclaimer) collectValueLog(ctx context.Context, res *Reclaimed) error {
+	bt, end := r.s.readTxn()
+	hold := bt.NewIterator(badger.IteratorOptions{})
+	defer end()
+	defer hold.Close() // first: the deletions happen here
+	for res.VlogRewrites < vlogGCMaxRuns && ctx.Err() == nil {
+		err := r.s.db.RunValueLogGC(vlogGCRatio)
+		if errors.Is(err, badger.ErrNoRewrite) || errors.Is(err, badger.ErrRejected) {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("value log gc: %w", err)
+		}
+		res.VlogRewrites++
+	}
+	if res.VlogRewrites == 0 || r.s.opts.InMemory {
+		return nil
+	}
+	if err := r.s.syncBadgerFiles(r.dir); err != nil {
+		return fmt.Errorf("value log gc: %w", err)
+	}
+	return nil
 }
 
 // writeMarker overwrites the pad key and the low key in one transaction

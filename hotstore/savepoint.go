@@ -52,8 +52,7 @@ func (t *Txn) RollbackTo(id int) error {
 		t.noteWritten(u.key)
 		var err error
 		if u.existed && len(u.value) >= t.s.valueThreshold {
-			t.s.vlogWrites.Add(1) // as in set
-			t.bigValue = true
+			t.bigValue = true // as in set
 		}
 		if u.existed {
 			e := &badger.Entry{Key: u.key, Value: u.value, ExpiresAt: u.expires}

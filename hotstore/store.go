@@ -22,6 +22,9 @@ var (
 	ErrKeyType   = errors.New("hotstore: unsupported primary-key type")
 	ErrValueType = errors.New("hotstore: unsupported value type")
 	ErrCorrupt   = errors.New("hotstore: corrupt data")
+	// ErrFailed: a commit already in the write-ahead log failed to apply
+	// to Badger; the store refuses commits until it is reopened.
+	ErrFailed = errors.New("hotstore: a logged commit failed to apply; reopen the store")
 
 	errShortKey   = fmt.Errorf("%w: truncated key", ErrCorrupt)
 	errBadKey     = fmt.Errorf("%w: malformed key", ErrCorrupt)
@@ -65,6 +68,10 @@ type Options struct {
 	// checkpointEvery overrides how much log makes a checkpoint due
 	// (tests make several with little data); 0 means the default.
 	checkpointEvery int64
+	// synced, when set, is called after each fsync of one of Badger's
+	// .mem or .vlog files (crash tests keep what a power loss would
+	// leave of them).
+	synced func(path string)
 }
 
 // Badger sizing: modest, since one process serves every user from one
@@ -253,7 +260,7 @@ func (s *Store) Stats() Stats {
 		IndexCacheHits:  s.icache.hits.Load(),
 		IndexCacheBytes: s.icache.size(),
 
-		LogBytes:    s.orc.logged.Load(),
+		LogBytes:    s.orc.loggedBytes.Load(),
 		Checkpoints: s.ckpt.count(),
 
 		Reclaims:       s.reclaim.runs.Load(),

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
+	"github.com/kalamdb/kalamdb/hotstore/wal"
 	"github.com/kalamdb/kalamdb/pgerr"
 )
 
@@ -259,10 +260,7 @@ func (t *Txn) set(e *badger.Entry) error {
 	t.noteIndexWrite(e.Key)
 	t.noteWritten(e.Key)
 	if len(e.Value) >= t.s.valueThreshold {
-		// Counted before the commit reaches Badger, so the sync round
-		// that acknowledges it sees the count.
-		t.s.vlogWrites.Add(1)
-		t.bigValue = true
+		t.bigValue = true // counted in vlogWrites once applied
 	}
 	t.lastGet.forget(e.Key)
 	if err := t.bt.SetEntry(e); err != nil {
@@ -425,6 +423,14 @@ func (t *Txn) commitBadger(durable func() error) (waitErr, err error) {
 	// syncs the value log starts: no overlap then.
 	if durable == nil || rec == nil || t.bigValue {
 		err = t.bt.CommitAt(ts, nil)
+		if err != nil && rec != nil {
+			t.s.orc.fail(err)
+		}
+		if err == nil && t.bigValue {
+			// Counted once the value is in the value log, so the round
+			// that acknowledges the commit syncs it (vlogfiles.go).
+			t.s.vlogWrites.Add(1)
+		}
 		t.s.orc.finish(ts)
 		if durable != nil && err == nil {
 			waitErr = durable()
@@ -435,6 +441,9 @@ func (t *Txn) commitBadger(durable func() error) (waitErr, err error) {
 	// applied (or failed), or at once when it refuses it.
 	applied := make(chan error, 1)
 	_ = t.bt.CommitAt(ts, func(err error) {
+		if err != nil {
+			t.s.orc.fail(err)
+		}
 		t.s.orc.finish(ts)
 		applied <- err
 	})
@@ -526,9 +535,12 @@ func mapWriteErr(op string, err error) error {
 	case errors.Is(err, badger.ErrConflict):
 		return pgerr.Wrap(err, pgerr.SerializationFailure,
 			"could not serialize access due to concurrent update")
-	case errors.Is(err, badger.ErrTxnTooBig):
+	case errors.Is(err, badger.ErrTxnTooBig), errors.Is(err, wal.ErrRecordTooLarge):
 		return pgerr.Wrap(err, pgerr.ProgramLimitExceeded,
 			"transaction is too large for the hot store")
+	case errors.Is(err, ErrFailed), errors.Is(err, wal.ErrFailed):
+		return pgerr.Wrap(err, pgerr.IOError,
+			"the hot store cannot commit after a failed write; restart the server")
 	default:
 		return fmt.Errorf("%s: %w", op, err)
 	}

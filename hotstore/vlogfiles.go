@@ -91,7 +91,7 @@ func (w *vlogFiles) rescan() error {
 	var ids []uint64
 	var maxID uint64
 	for _, e := range ents {
-		if id, ok := walFileID(e.Name(), vlogExt); ok {
+		if id, ok := badgerFileID(e.Name(), vlogExt); ok {
 			ids = append(ids, id)
 			maxID = max(maxID, id)
 		}
@@ -165,8 +165,8 @@ func (w *vlogFiles) close() {
 	}
 }
 
-// walFileID parses "NNNNN.ext".
-func walFileID(name, ext string) (uint64, bool) {
+// badgerFileID parses Badger's "NNNNNN.ext" file names.
+func badgerFileID(name, ext string) (uint64, bool) {
 	base, ok := strings.CutSuffix(name, ext)
 	if !ok {
 		return 0, false

@@ -63,6 +63,7 @@ const (
 	QueryCanceled                = "57014"
 	AdminShutdown                = "57P01"
 	InternalError                = "XX000"
+	IOError                      = "58030"
 	ReservedName                 = "42939"
 	ObjectInUse                  = "55006"
 	UndefinedParameter           = "42704"

@@ -72,7 +72,7 @@ type Txn struct {
 	kbuf  []byte      // scratch for lookup keys (Badger does not keep them)
 	wrote bool
 	done  bool
-	// bigValue is set once a write went to Badger's value log (see
+	// bigValue is set once a write goes to Badger's value log (see
 	// commitBadger).
 	bigValue bool
 	// lastGet remembers the last Get of a read-write transaction
@@ -366,12 +366,7 @@ func (t *Txn) Commit(ctx context.Context) error {
 	}
 	t.closeIters()
 	t.done = true
-	var durable func() error
-	if t.s.opts.Durability == Fsync {
-		durable = func() error { return t.s.sync.wait(ctx) }
-	}
-	waitErr, err := t.commitBadger(durable)
-	if err != nil {
+	if err := t.commitBadger(); err != nil {
 		if errors.Is(err, badger.ErrConflict) {
 			t.s.conflicts.Add(1)
 		}
@@ -382,17 +377,16 @@ func (t *Txn) Commit(ctx context.Context) error {
 	}
 	t.s.commits.Add(1)
 	t.s.reclaim.note(t.garbage)
-	return waitErr
+	if t.s.opts.Durability != Fsync {
+		return nil
+	}
+	return t.s.sync.wait(ctx)
 }
 
 // commitBadger commits the Badger transaction, telling the index cache
-// about the index buckets it writes before and after. When it commits
-// writes and durable is not nil, it also runs durable (the wait for the
-// sync that makes them durable) and returns its error as waitErr. With
-// the store's log, the record is in the log before Badger applies the
-// commit, so the wait runs while Badger's write goroutine applies it: the
-// fdatasync and the memtable write overlap instead of adding up.
-func (t *Txn) commitBadger(durable func() error) (waitErr, err error) {
+// about the index buckets it writes before and after. The commit's record
+// is in the log (oracle.commitTs) before Badger applies it.
+func (t *Txn) commitBadger() error {
 	c := t.s.icache
 	switch {
 	case t.idxOther:
@@ -404,11 +398,11 @@ func (t *Txn) commitBadger(durable func() error) (waitErr, err error) {
 	}
 	if t.snap != nil {
 		t.endBadger() // read-only: nothing to commit
-		return nil, nil
+		return nil
 	}
 	if !t.wrote {
 		t.endBadger()
-		return nil, nil
+		return nil
 	}
 	defer t.s.noteWrite()
 	defer t.bt.Discard()
@@ -417,38 +411,19 @@ func (t *Txn) commitBadger(durable func() error) (waitErr, err error) {
 	releaseRecord(buf)
 	t.readOpen = false
 	if err != nil {
-		return nil, err
+		return err
 	}
-	// A value for the value log must be there before the round that
-	// syncs the value log starts: no overlap then.
-	if durable == nil || rec == nil || t.bigValue {
-		err = t.bt.CommitAt(ts, nil)
-		if err != nil && rec != nil {
-			t.s.orc.fail(err)
-		}
-		if err == nil && t.bigValue {
-			// Counted once the value is in the value log, so the round
-			// that acknowledges the commit syncs it (vlogfiles.go).
-			t.s.vlogWrites.Add(1)
-		}
-		t.s.orc.finish(ts)
-		if durable != nil && err == nil {
-			waitErr = durable()
-		}
-		return waitErr, err
+	err = t.bt.CommitAt(ts, nil)
+	switch {
+	case err != nil && rec != nil:
+		t.s.orc.fail(err)
+	case err == nil && t.bigValue:
+		// Counted once the value is in the value log, so the round
+		// that acknowledges the commit syncs it (vlogfiles.go).
+		t.s.vlogWrites.Add(1)
 	}
-	// Badger calls back from a goroutine of its own once the commit is
-	// applied (or failed), or at once when it refuses it.
-	applied := make(chan error, 1)
-	_ = t.bt.CommitAt(ts, func(err error) {
-		if err != nil {
-			t.s.orc.fail(err)
-		}
-		t.s.orc.finish(ts)
-		applied <- err
-	})
-	waitErr = durable()
-	return waitErr, <-applied
+	t.s.orc.finish(ts)
+	return err
 }
 
 // logSet and logDelete add a write to the log record's write set.

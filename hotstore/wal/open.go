@@ -1,6 +1,7 @@
 package wal
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"os"
@@ -100,7 +101,14 @@ func recoverLog(dir string, nums []uint64, ckpt uint64, sync func(*os.File) erro
 			continue
 		}
 		if garbage := nums[i+1:]; len(garbage) > 0 {
-			log.Warn("wal: removing segments after the end of the log", "end", n, "offset", tail, "stop", why.String(), "segments", len(garbage))
+			// The spare prepared ahead of need is always there: only
+			// segments with something written in them are news.
+			level := slog.LevelDebug
+			if !unused(dir, garbage) {
+				level = slog.LevelWarn
+			}
+			log.Log(context.Background(), level, "wal: removing segments after the end of the log",
+				"end", n, "offset", tail, "stop", why.String(), "segments", len(garbage))
 			if err := removeSegments(dir, garbage); err != nil {
 				return r, err
 			}
@@ -115,6 +123,18 @@ func recoverLog(dir string, nums []uint64, ckpt uint64, sync func(*os.File) erro
 		r.next = r.segs[k-1].num + 1
 	}
 	return r, nil
+}
+
+// unused reports whether every segment in nums starts with a zero header:
+// spares never written to.
+func unused(dir string, nums []uint64) bool {
+	for _, n := range nums {
+		_, why, tail, err := scanSegment(dir, n, 0)
+		if err != nil || why != stopZero || tail != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 func segNums(segs []segInfo) []uint64 {

@@ -85,3 +85,24 @@ func TestRotationWithoutSpare(t *testing.T) {
 	l = openT(t, dir, opts)
 	sameRecs(t, replayAll(t, l, 0), want)
 }
+
+// TestUnusedSpareRemovedQuietly: the spare left at Close is removed at
+// the next Open without a warning (it is there on every restart), while
+// a segment with records after the end of the log still gets one.
+func TestUnusedSpareRemovedQuietly(t *testing.T) {
+	dir := t.TempDir()
+	l := openT(t, dir, Options{SegmentSize: 4096})
+	appendT(t, l, nil, 1, 100)
+	syncT(t, l)
+	waitSpare(t, l, 2)
+	closeT(t, l)
+	if got := segmentsOnDisk(t, dir); len(got) != 2 {
+		t.Fatalf("segments before reopen = %v, want the used one and the spare", got)
+	}
+	var logs lockedBuffer
+	l = openT(t, dir, Options{SegmentSize: 4096, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	closeT(t, l)
+	if s := logs.String(); strings.Contains(s, "level=WARN") {
+		t.Fatalf("warning for an unused spare:\n%s", s)
+	}
+}

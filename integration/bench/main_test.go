@@ -13,6 +13,12 @@ import (
 	"time"
 
 	"github.com/kalamdb/kalamdb/integration/pgrun"
+
+	// The tests build cmd/kalamdb with "go build" while they run, which
+	// go test's result cache cannot see. Importing the server makes the
+	// test binary, and with it the cache key, change whenever the
+	// server's code (all but cmd/kalamdb's flag wiring) does.
+	_ "github.com/kalamdb/kalamdb/server"
 )
 
 // TestSmokeW1PostgreSQL runs the quick profile's W1 briefly against

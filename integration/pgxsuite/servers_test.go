@@ -19,6 +19,12 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/kalamdb/kalamdb/integration/pgrun"
+
+	// The tests build cmd/kalamdb with "go build" while they run, which
+	// go test's result cache cannot see. Importing the server makes the
+	// test binary, and with it the cache key, change whenever the
+	// server's code (all but cmd/kalamdb's flag wiring) does.
+	_ "github.com/kalamdb/kalamdb/server"
 )
 
 // rootPassword is the throwaway server's root password: the suites then

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/kalamdb/kalamdb/pgerr"
 )
 
 // The index partition and keys of these tests: conversation c's entries
@@ -297,5 +299,30 @@ func TestIndexBucket(t *testing.T) {
 	}
 	if _, ok := indexBucket(appendPartition(nil, tagIndex, Partition{Table: 3})); ok {
 		t.Fatal("a key without a first value has a bucket")
+	}
+}
+
+// A read-write transaction whose index scan the cache serves records the
+// entries it read, as a Badger iterator would: a concurrent commit that
+// rewrote one of them makes it fail with a conflict.
+func TestIndexCacheHitRecordsReads(t *testing.T) {
+	s := openStore(t, t.TempDir(), Options{})
+	setEntries(t, s, "a", 1, 2, 3)
+	wantIDs(t, readConv(t, s, "a", true, 0), 3, 2, 1) // fills the cache
+	tx := s.Begin()
+	defer tx.Discard()
+	before := hits(s)
+	wantIDs(t, scanConv(t, tx, "a", true, 0), 3, 2, 1)
+	if hits(s) != before+1 {
+		t.Fatalf("the read-write scan was not served by the cache")
+	}
+	setEntries(t, s, "a", 2) // another transaction rewrites entry 2
+	// tx acts on what it read.
+	if err := tx.SetMeta([]byte("decision"), []byte("3 entries")); err != nil {
+		t.Fatal(err)
+	}
+	err := tx.Commit(context.Background())
+	if e, ok := pgerr.As(err); !ok || e.Code != pgerr.SerializationFailure {
+		t.Fatalf("Commit after a concurrent rewrite of an entry it read = %v, want SQLSTATE 40001", err)
 	}
 }

@@ -189,6 +189,12 @@ func (it *Iterator) nextCached() (served bool) {
 	r := it.hit
 	if it.hitPos < len(r.entries) {
 		e := r.entries[it.hitPos]
+		// Record the reads a Badger iterator would have: the seek key
+		// and every entry yielded (nothing in read-only transactions).
+		if it.hitPos == 0 {
+			it.t.noteRead(it.seek)
+		}
+		it.t.noteRead(e.key)
 		it.hitPos++
 		var err error
 		if it.ival, it.rec, it.hasRec, err = splitIndexValue(e.value); err != nil {

@@ -27,11 +27,12 @@ import (
 // only when dirWatch reports a creation (or on every round without a
 // watch): a commit acknowledged by a round was written before the round
 // began, hence into a file created before it, whose creation event the
-// round's drain sees. See doc.go.
+// round's drain sees. (Probing for id+1 instead would miss a file created
+// and collected between two rounds.)
 //
 // A round syncs only when a commit may have written to the value log
-// (vlogWrites moved). Owned by the syncer; datasync also syncs the
-// store's log.
+// (vlogWrites moved). Owned by the syncer; its syncPolicy is shared with
+// the store's log.
 type vlogFiles struct {
 	dir        string
 	watch      *dirWatch      // nil: list on every round

@@ -23,6 +23,8 @@ var (
 		"Bytes of commit records appended to the hot store's write-ahead log.", nil, nil)
 	descCheckpoints = prometheus.NewDesc("kalamdb_hot_checkpoints_total",
 		"Checkpoints of the hot store's write-ahead log (each lets it delete old segments).", nil, nil)
+	descApplyBatches = prometheus.NewDesc("kalamdb_hot_apply_batches_total",
+		"Badger write batches that applied logged commits (commits divided by this is how many shared a batch).", nil, nil)
 	descCacheHits = prometheus.NewDesc("kalamdb_index_cache_hits_total",
 		"Index scans served from the hot store's index range cache.", nil, nil)
 	descCacheBytes = prometheus.NewDesc("kalamdb_index_cache_bytes",
@@ -40,7 +42,7 @@ var (
 
 func (dbCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descCommits, descSyncs, descConflicts, descLogBytes, descCheckpoints,
-		descCacheHits, descCacheBytes,
+		descApplyBatches, descCacheHits, descCacheBytes,
 		descJobs, descJobRows, descJobBytes, descJobSeconds} {
 		ch <- d
 	}
@@ -56,6 +58,7 @@ func (c dbCollector) Collect(ch chan<- prometheus.Metric) {
 	counter(descConflicts, float64(st.Conflicts))
 	counter(descLogBytes, float64(st.LogBytes))
 	counter(descCheckpoints, float64(st.Checkpoints))
+	counter(descApplyBatches, float64(st.ApplyBatches))
 	counter(descCacheHits, float64(st.IndexCacheHits))
 	ch <- prometheus.MustNewConstMetric(descCacheBytes, prometheus.GaugeValue, float64(st.IndexCacheBytes))
 	// Every kind is exported from the start, at zero until its first job.

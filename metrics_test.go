@@ -67,6 +67,9 @@ func TestCollectorCountsCommitsCacheAndFlushes(t *testing.T) {
 	if v := value("kalamdb_hot_log_bytes_total", nil); v < 100 {
 		t.Errorf("log bytes = %v, want at least the three rows' records", v)
 	}
+	if v := value("kalamdb_hot_apply_batches_total", nil); v < 1 {
+		t.Errorf("apply batches = %v, want at least 1", v)
+	}
 	if v := value("kalamdb_index_cache_hits_total", nil); v != 1 {
 		t.Errorf("index cache hits = %v, want 1 (the second scan)", v)
 	}

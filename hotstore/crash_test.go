@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dgraph-io/badger/v4"
 )
@@ -48,6 +49,8 @@ func crashChild(dir string) {
 		opts.checkpointEvery = 64 << 10
 	case "reclaim":
 		opts.vlogFileSize = 4 << 20
+	case "queued":
+		opts.applyDelay = time.Hour // only urging applies
 	}
 	s, err := Open(dir, opts)
 	if err != nil {
@@ -74,6 +77,16 @@ func crashChild(dir string) {
 		os.Exit(2)
 	}
 	fmt.Printf("digest %s\nlast-seq %d\ncheckpoints %d\n", digest, s.last.Load(), s.Stats().Checkpoints)
+	if script == "queued" {
+		// Commits acknowledged while Badger never had them: nothing
+		// reads them, so the applier keeps them queued.
+		before := s.Stats().ApplyBatches
+		if err := queuedCommits(s); err != nil {
+			fmt.Printf("queued commits: %v\n", err)
+			os.Exit(2)
+		}
+		fmt.Printf("queued-applied %d\n", s.Stats().ApplyBatches-before)
+	}
 	os.Exit(0) // no Close: nothing but the acknowledged syncs made it durable
 }
 
@@ -176,6 +189,35 @@ func runCrashScript(s *Store, script string) error {
 	return s.DropPartition(ctx, Partition{Table: 7, User: "user4"})
 }
 
+// queuedTable holds the rows of queuedCommits, which storeDigest leaves
+// out: the child prints its digest before committing them.
+const queuedTable = 8
+
+const queuedRows = 20
+
+func queuedRow(i int) ([]byte, Record) {
+	k, _ := AppendKey(nil, int64(i))
+	return k, Record{Seq: int64(1_000_000 + i), Data: fmt.Appendf(nil, "queued%d", i)}
+}
+
+// queuedCommits commits queuedRows rows of queuedTable, one per commit,
+// with fixed seqs (NextSeq could extend the seq lease, whose write waits
+// for the applier).
+func queuedCommits(s *Store) error {
+	for i := range queuedRows {
+		tx := s.Begin()
+		k, rec := queuedRow(i)
+		if err := tx.Put(Partition{Table: queuedTable, User: "q"}, k, rec, 0); err != nil {
+			tx.Discard()
+			return err
+		}
+		if err := tx.Commit(context.Background()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func lastCommit(s *Store) error {
 	tx := s.Begin()
 	k, _ := AppendKey(nil, int64(1_000_000))
@@ -229,12 +271,16 @@ func reclaimScript(ctx context.Context, s *Store) error {
 func storeDigest(s *Store) (string, error) {
 	h := sha256.New()
 	n := 0
+	queuedRows, queuedSeqs := appendTable(nil, tagRow, queuedTable), appendTable(nil, tagSeq, queuedTable)
 	err := s.view(func(bt *badger.Txn) error {
 		it := bt.NewIterator(badger.DefaultIteratorOptions)
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
 			item := it.Item()
 			if k := item.Key(); len(k) > 0 && (k[0] == tagSys || k[0] == 'a') {
+				continue
+			}
+			if k := item.Key(); bytes.HasPrefix(k, queuedRows) || bytes.HasPrefix(k, queuedSeqs) {
 				continue
 			}
 			v, err := item.ValueCopy(nil)
@@ -342,6 +388,7 @@ func TestCrashRecovery(t *testing.T) {
 		{name: "memtables lost twice", script: "basic", loseMem: true, reopenTwo: true},
 		{name: "after checkpoints", script: "checkpoints", loseMem: true},
 		{name: "value log collected", script: "reclaim", loseMem: true},
+		{name: "applier queue lost", script: "queued", loseMem: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -365,6 +412,21 @@ func TestCrashRecovery(t *testing.T) {
 			s := openStore(t, dir, Options{})
 			if got, err := storeDigest(s); err != nil || got != child["digest"] {
 				t.Fatalf("after reopen: digest %s (%v), want %s", got, err, child["digest"])
+			}
+			if tc.script == "queued" {
+				if child["queued-applied"] != "0" {
+					t.Fatalf("the child applied %s batches after its digest, want none", child["queued-applied"])
+				}
+				tx := s.BeginRead()
+				for i := range queuedRows {
+					k, want := queuedRow(i)
+					got, ok, err := tx.Get(Partition{Table: queuedTable, User: "q"}, k)
+					if err != nil || !ok || got.Seq != want.Seq || !bytes.Equal(got.Data, want.Data) {
+						tx.Discard()
+						t.Fatalf("queued row %d after reopen: %+v %v %v, want %+v", i, got, ok, err, want)
+					}
+				}
+				tx.Discard()
 			}
 			var last int64
 			fmt.Sscan(child["last-seq"], &last)

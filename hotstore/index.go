@@ -202,6 +202,9 @@ func (t *Txn) Partitions(table uint32) ([]string, error) {
 	if t.done {
 		return nil, ErrTxnDone
 	}
+	if err := t.fresh(); err != nil {
+		return nil, err
+	}
 	prefix := appendTable(nil, tagRow, table)
 	o := badger.DefaultIteratorOptions
 	o.PrefetchValues = false

@@ -131,6 +131,10 @@ func (t *Txn) open(it *Iterator) *Iterator {
 		it.err = ErrTxnDone
 		return it
 	}
+	if err := t.fresh(); err != nil {
+		it.err = err
+		return it
+	}
 	o := badger.DefaultIteratorOptions
 	o.Prefix = it.prefix
 	if it.seek != nil && it.stop != nil {

@@ -13,7 +13,8 @@ import (
 // readTxn starts a read-only Badger transaction at the visible timestamp;
 // end releases it.
 func (s *Store) readTxn() (bt *badger.Txn, end func()) {
-	ts := s.orc.beginRead(false)
+	s.orc.settle()
+	ts := s.orc.beginRead()
 	bt = s.db.NewTransactionAt(ts, false)
 	return bt, func() {
 		bt.Discard()

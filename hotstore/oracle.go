@@ -19,10 +19,13 @@ import (
 // oracle does the same bookkeeping under one mutex, with no goroutine.
 //
 // Timestamps: a commit gets the next timestamp under the mutex, after its
-// conflict check, and stays in flight until Badger has applied it. Reads
-// use visible, the highest timestamp at or below which every commit has
-// been applied (or failed); Commit returns only once visible has reached
-// its timestamp, so the committer's next transaction reads its writes.
+// conflict check, and stays in flight until Badger has applied it.
+// visible is the highest timestamp at or below which every commit has
+// been applied (or failed). With a log, a commit returns before Badger
+// applies it (apply.go), so a new transaction must still see every commit
+// that had a timestamp when it began, last: a read-only one waits until
+// visible reaches it, asking the applier to hurry; a read-write one reads
+// at visible and catches up only when it must (stale.go).
 //
 // Conflicts are Badger's rule (txn.go hasConflict): a read-write
 // transaction fails if a transaction that committed after its read
@@ -42,6 +45,9 @@ type oracle struct {
 	// commits in timestamp order. logged counts the bytes appended.
 	log         *wal.Log
 	loggedBytes atomic.Int64
+	// urge, set when commits are applied after they return (apply.go),
+	// asks the applier to apply its queue now: someone waits for visible.
+	urge func()
 
 	mu      sync.Mutex
 	failed  error  // set once a logged commit failed to apply (fail)
@@ -61,6 +67,9 @@ type oracle struct {
 type pendingCommit struct {
 	ts   uint64
 	done bool
+	// visible, if set, runs under mu as visible reaches ts, before any
+	// waiter wakes (the applier's end of the index-cache write).
+	visible func()
 }
 
 type visWaiter struct {
@@ -89,17 +98,98 @@ func newOracle(db *badger.DB, log *wal.Log) *oracle {
 // fp fingerprints a key for conflict detection.
 func (o *oracle) fp(key []byte) uint64 { return maphash.Bytes(o.seed, key) }
 
-// beginRead registers a transaction and returns its read timestamp.
-func (o *oracle) beginRead(update bool) uint64 {
+// beginRead registers a read-only transaction at visible and returns
+// its read timestamp. Call settle first, so that every commit that
+// returned before the transaction began is visible at it.
+func (o *oracle) beginRead() uint64 {
 	o.mu.Lock()
 	ts := o.visible
-	if update {
-		o.rw.add(ts)
-	} else {
-		o.ro.add(ts)
-	}
+	o.ro.add(ts)
 	o.mu.Unlock()
 	return ts
+}
+
+// beginUpdate registers a read-write transaction at visible without
+// waiting. Commits after readTs up to target may have returned without
+// being applied yet; the transaction must not miss them (stale.go).
+// Without an applier every commit is applied before it returns, and
+// target is readTs.
+func (o *oracle) beginUpdate() (readTs, target uint64) {
+	o.mu.Lock()
+	readTs, target = o.visible, o.visible
+	if o.urge != nil {
+		target = o.next - 1
+	}
+	o.rw.add(readTs)
+	o.mu.Unlock()
+	return readTs, target
+}
+
+// writtenBetween reports whether a commit with a timestamp in (from, to]
+// wrote the key with fingerprint fp. A read-write transaction registered
+// at from keeps those write sets (prune).
+func (o *oracle) writtenBetween(fp, from, to uint64) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for i := len(o.committed) - 1; i >= 0 && o.committed[i].ts > from; i-- {
+		if o.committed[i].ts <= to && o.committed[i].writes.has(fp) {
+			return true
+		}
+	}
+	return false
+}
+
+// moveRead moves a read-write transaction's registration from readTs
+// from to to, once visible has reached to.
+func (o *oracle) moveRead(from, to uint64) {
+	o.mu.Lock()
+	if o.visible < to {
+		o.waitLocked(to)
+	}
+	o.rw.remove(from)
+	o.rw.add(to)
+	o.prune()
+	o.setDiscard()
+	o.mu.Unlock()
+}
+
+// settle returns once every commit that had a timestamp when it was
+// called is visible (urging the applier). It does not wait for commits
+// after the call: a reader beginning meanwhile need not see them.
+func (o *oracle) settle() {
+	o.mu.Lock()
+	if last := o.next - 1; o.visible < last {
+		o.waitLocked(last)
+	}
+	o.mu.Unlock()
+}
+
+// waitVisible returns once visible has reached ts.
+func (o *oracle) waitVisible(ts uint64) {
+	o.mu.Lock()
+	if o.visible < ts {
+		o.waitLocked(ts)
+	}
+	o.mu.Unlock()
+}
+
+// waitLocked waits, without holding mu, until visible reaches ts.
+func (o *oracle) waitLocked(ts uint64) {
+	ch := make(chan struct{})
+	o.waiters = append(o.waiters, visWaiter{ts: ts, ch: ch})
+	o.mu.Unlock()
+	if o.urge != nil {
+		o.urge()
+	}
+	<-ch
+	o.mu.Lock()
+}
+
+// waiting reports whether anyone waits for visible to move.
+func (o *oracle) waiting() bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return len(o.waiters) > 0
 }
 
 // endRead unregisters a transaction that did not commit writes.
@@ -200,27 +290,57 @@ func (o *oracle) conflicts(readTs uint64, reads []uint64) bool {
 // finish marks ts applied (or failed) and returns once visible >= ts.
 func (o *oracle) finish(ts uint64) {
 	o.mu.Lock()
-	o.pending[ts-o.pending[0].ts].done = true
-	if o.pending[0].ts == ts {
-		n := 0
-		for n < len(o.pending) && o.pending[n].done {
-			n++
-		}
-		o.visible = o.pending[n-1].ts
-		o.pending = o.pending[n:]
-		o.wake()
-		o.prune()
-		o.setDiscard()
+	o.doneLocked(ts)
+	if o.visible < ts {
+		// An earlier commit is still being applied; it wakes us.
+		o.waitLocked(ts)
 	}
-	if o.visible >= ts {
-		o.mu.Unlock()
+	o.mu.Unlock()
+}
+
+// appliedCommit is a commit the applier applied; visible, if set, runs
+// as it becomes visible (pendingCommit).
+type appliedCommit struct {
+	ts      uint64
+	visible func()
+}
+
+// applied marks commits applied (or failed), without waiting for earlier
+// ones (the applier).
+func (o *oracle) applied(cs []appliedCommit) {
+	o.mu.Lock()
+	for _, c := range cs {
+		o.pending[c.ts-o.pending[0].ts].visible = c.visible
+		o.doneLocked(c.ts)
+	}
+	o.mu.Unlock()
+}
+
+func (o *oracle) doneLocked(ts uint64) {
+	o.pending[ts-o.pending[0].ts].done = true
+	if o.pending[0].ts != ts {
 		return
 	}
-	// An earlier commit is still being applied; it wakes us.
-	ch := make(chan struct{})
-	o.waiters = append(o.waiters, visWaiter{ts: ts, ch: ch})
-	o.mu.Unlock()
-	<-ch
+	n := 0
+	for n < len(o.pending) && o.pending[n].done {
+		if f := o.pending[n].visible; f != nil {
+			f()
+		}
+		n++
+	}
+	o.visible = o.pending[n-1].ts
+	clear(o.pending[:n]) // drop the funcs
+	o.pending = o.pending[n:]
+	o.wake()
+	o.prune()
+	o.setDiscard()
+}
+
+// hasFailed reports whether fail was called.
+func (o *oracle) hasFailed() bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.failed != nil
 }
 
 // visibleTs is the timestamp at or below which every commit has been
@@ -281,7 +401,8 @@ func (o *oracle) setDiscard() {
 }
 
 // readTimestamps counts open transactions per read timestamp, in
-// timestamp order (read timestamps only grow, so adding appends).
+// timestamp order (new transactions read at visible, which only grows, so
+// adding usually appends; moveRead may insert).
 type readTimestamps struct{ ts []readCount }
 
 type readCount struct {
@@ -290,15 +411,20 @@ type readCount struct {
 }
 
 func (r *readTimestamps) add(ts uint64) {
-	if l := len(r.ts); l > 0 && r.ts[l-1].ts == ts {
-		r.ts[l-1].n++
+	if l := len(r.ts); l == 0 || r.ts[l-1].ts < ts {
+		r.ts = append(r.ts, readCount{ts: ts, n: 1})
 		return
 	}
-	r.ts = append(r.ts, readCount{ts: ts, n: 1})
+	i, ok := r.find(ts)
+	if ok {
+		r.ts[i].n++
+		return
+	}
+	r.ts = slices.Insert(r.ts, i, readCount{ts: ts, n: 1})
 }
 
-func (r *readTimestamps) remove(ts uint64) {
-	i, ok := slices.BinarySearchFunc(r.ts, ts, func(c readCount, ts uint64) int {
+func (r *readTimestamps) find(ts uint64) (int, bool) {
+	return slices.BinarySearchFunc(r.ts, ts, func(c readCount, ts uint64) int {
 		switch {
 		case c.ts < ts:
 			return -1
@@ -307,6 +433,10 @@ func (r *readTimestamps) remove(ts uint64) {
 		}
 		return 0
 	})
+}
+
+func (r *readTimestamps) remove(ts uint64) {
+	i, ok := r.find(ts)
 	if !ok {
 		return
 	}

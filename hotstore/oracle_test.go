@@ -182,8 +182,9 @@ func TestNoFalseConflicts(t *testing.T) {
 	}
 }
 
-// A commit returns only once every commit up to its timestamp has been
-// applied, so the committer's next transaction sees its write.
+// Applied in place (in memory: no applier), a commit returns only once
+// every commit up to its timestamp has been applied, so the committer's
+// next transaction sees its write.
 func TestCommitWaitsForVisible(t *testing.T) {
 	s := openStore(t, "", Options{})
 	o := s.orc
@@ -204,7 +205,7 @@ func TestCommitWaitsForVisible(t *testing.T) {
 	}
 	o.finish(ts1)
 	<-finished
-	if ts := o.beginRead(false); ts != ts2 {
+	if ts := o.beginRead(); ts != ts2 {
 		t.Fatalf("read timestamp = %d, want %d", ts, ts2)
 	}
 }
@@ -346,7 +347,7 @@ func TestOracleRefusesCommitsAfterFailure(t *testing.T) {
 		t.Fatal(err)
 	}
 	o := s.orc
-	readTs := o.beginRead(true)
+	readTs, _ := o.beginUpdate()
 	o.fail(errors.New("disk full"))
 	if _, err := o.commitTs(readTs, nil, &fpSet{}, []byte("rec")); !errors.Is(err, ErrFailed) {
 		t.Fatalf("commitTs after fail = %v, want ErrFailed", err)

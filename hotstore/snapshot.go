@@ -65,8 +65,12 @@ func (s *Store) acquireSnapshot() *snapshot {
 	}
 	s.snaps.mu.Unlock()
 
+	// Wait for the applier before noting the clock, so that it covers the
+	// index-cache writes of the commits this snapshot must hold and the
+	// snapshot may use the cache for their buckets.
+	s.orc.settle()
 	clock := s.icache.clock.Load() // before the snapshot: see indexcache.go
-	ts := s.orc.beginRead(false)
+	ts := s.orc.beginRead()
 	sn := &snapshot{bt: s.db.NewTransactionAt(ts, false), ts: ts, clock: clock, epoch: epoch, refs: 1}
 	var old *snapshot
 	s.snaps.mu.Lock()

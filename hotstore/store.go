@@ -68,6 +68,9 @@ type Options struct {
 	// checkpointEvery overrides how much log makes a checkpoint due
 	// (tests make several with little data); 0 means the default.
 	checkpointEvery int64
+	// applyDelay overrides how long the applier waits for more commits
+	// (apply.go); tests make it long, so only urging applies.
+	applyDelay time.Duration
 	// synced, when set, is called after each fsync of one of Badger's
 	// .mem or .vlog files (crash tests keep what a power loss would
 	// leave of them).
@@ -107,6 +110,9 @@ type Stats struct {
 	// (checkpoint.go).
 	LogBytes    int64
 	Checkpoints uint64
+	// ApplyBatches counts the Badger write batches that applied logged
+	// commits (apply.go): Commits / ApplyBatches is how many shared one.
+	ApplyBatches uint64
 	// Reclaims counts finished reclamations; ReclaimedBytes is the .sst
 	// and .vlog space they gave back (see Reclaim).
 	Reclaims       uint64
@@ -125,6 +131,9 @@ type Store struct {
 	now     func() time.Time
 	log     *slog.Logger
 	sync    *syncer
+	// apply applies logged commits to Badger after they return (nil in
+	// memory: commits apply before they return).
+	apply *applier
 	// reclaim gives deleted rows' disk space back (reclaim.go).
 	reclaim *reclaimer
 
@@ -199,7 +208,13 @@ func Open(dir string, opts Options) (*Store, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	if log != nil {
+		s.apply = startApplier(s)
+	}
 	if err := s.loadLease(); err != nil {
+		if s.apply != nil {
+			s.apply.stop()
+		}
 		s.closeLog()
 		_ = db.Close()
 		return nil, fmt.Errorf("open hot store %s: %w", dir, err)
@@ -224,6 +239,9 @@ func (s *Store) Close() error {
 	s.ckpt.stop()
 	syncErr := s.sync.stop()
 	leaseErr := s.storeLease(s.last.Load())
+	if s.apply != nil {
+		s.apply.stop()
+	}
 	s.dropSnapshot()
 	if err := s.db.Close(); err != nil {
 		s.closeLog()
@@ -260,8 +278,9 @@ func (s *Store) Stats() Stats {
 		IndexCacheHits:  s.icache.hits.Load(),
 		IndexCacheBytes: s.icache.size(),
 
-		LogBytes:    s.orc.loggedBytes.Load(),
-		Checkpoints: s.ckpt.count(),
+		LogBytes:     s.orc.loggedBytes.Load(),
+		Checkpoints:  s.ckpt.count(),
+		ApplyBatches: s.apply.appliedBatches(),
 
 		Reclaims:       s.reclaim.runs.Load(),
 		ReclaimedBytes: s.reclaim.freed.Load(),

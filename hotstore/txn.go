@@ -83,8 +83,13 @@ type Txn struct {
 	// writes are the fingerprints of keys read and written.
 	readTs   uint64
 	readOpen bool
-	reads    []uint64
-	writes   fpSet
+	// target is the last commit that may have returned before the
+	// transaction began; retired are Badger transactions catching up to
+	// it replaced (stale.go).
+	target  uint64
+	retired []*badger.Txn
+	reads   []uint64
+	writes  fpSet
 	// logged is the write set for the log record (walrecord.go), kept
 	// only when the store has a log.
 	logged writeSet
@@ -109,8 +114,8 @@ type Txn struct {
 // Begin starts a read-write transaction on a consistent snapshot.
 func (s *Store) Begin() *Txn {
 	clock := s.icache.clock.Load() // before the snapshot: see indexcache.go
-	ts := s.orc.beginRead(true)
-	return &Txn{s: s, bt: s.db.NewTransactionAt(ts, true), clock: clock, readTs: ts, readOpen: true}
+	ts, target := s.orc.beginUpdate()
+	return &Txn{s: s, bt: s.db.NewTransactionAt(ts, true), clock: clock, readTs: ts, target: target, readOpen: true}
 }
 
 // BeginRead starts a read-only transaction on a consistent snapshot. It is
@@ -228,10 +233,14 @@ func (t *Txn) retireSeq(p Partition, oldSeq, newSeq int64) error {
 
 // get reads key through Badger, recording the read for conflict detection
 // unless the transaction wrote key itself (Badger answers those from its
-// pending writes).
+// pending writes), and catching up first if its snapshot may lack the
+// key's last write (stale.go).
 func (t *Txn) get(key []byte) (*badger.Item, error) {
 	if t.snap == nil {
 		if fp := t.s.orc.fp(key); !t.writes.has(fp) {
+			if err := t.catchUpFor(fp); err != nil {
+				return nil, err
+			}
 			t.reads = append(t.reads, fp)
 		}
 	}
@@ -331,6 +340,9 @@ func (t *Txn) ScanMeta(prefix []byte, fn func(key, value []byte) error) error {
 	if t.done {
 		return ErrTxnDone
 	}
+	if err := t.fresh(); err != nil {
+		return err
+	}
 	full := append([]byte{tagMeta}, prefix...)
 	o := badger.DefaultIteratorOptions
 	o.Prefix = full
@@ -384,35 +396,50 @@ func (t *Txn) Commit(ctx context.Context) error {
 }
 
 // commitBadger commits the Badger transaction, telling the index cache
-// about the index buckets it writes before and after. The commit's record
-// is in the log (oracle.commitTs) before Badger applies it.
+// about the index buckets it writes before and until Badger applied it.
+// The commit's record is in the log (oracle.commitTs) before Badger
+// applies it; with a log, the applier applies it later (apply.go).
 func (t *Txn) commitBadger() error {
+	if t.snap != nil || !t.wrote {
+		t.endBadger() // nothing to commit
+		return nil
+	}
 	c := t.s.icache
+	endIndexWrite := func() {}
 	switch {
 	case t.idxOther:
 		c.beginGlobal()
-		defer c.endGlobal()
+		endIndexWrite = c.endGlobal
 	case len(t.idxBuckets) > 0:
 		c.beginWrite(t.idxBuckets)
-		defer c.endWrite(t.idxBuckets)
-	}
-	if t.snap != nil {
-		t.endBadger() // read-only: nothing to commit
-		return nil
-	}
-	if !t.wrote {
-		t.endBadger()
-		return nil
+		endIndexWrite = func() { c.endWrite(t.idxBuckets) }
 	}
 	defer t.s.noteWrite()
-	defer t.bt.Discard()
+	defer t.discardBadger()
 	rec, buf := t.record()
 	ts, err := t.s.orc.commitTs(t.readTs, t.reads, &t.writes, rec)
-	releaseRecord(buf)
 	t.readOpen = false
 	if err != nil {
+		releaseRecord(buf)
+		endIndexWrite()
 		return err
 	}
+	if t.s.apply != nil && buf != nil {
+		// The applier ends the index-cache write once it applied the
+		// commit, and releases the record.
+		full := t.s.apply.push(queuedCommit{ts: ts, rec: buf, idx: t.idxBuckets, idxOther: t.idxOther})
+		if t.bigValue || full {
+			// The round that acknowledges a value-log write syncs the
+			// value log, so it must be there first (vlogfiles.go).
+			t.s.orc.waitVisible(ts)
+			if t.bigValue && !t.s.orc.hasFailed() {
+				t.s.vlogWrites.Add(1)
+			}
+		}
+		return nil
+	}
+	releaseRecord(buf)
+	defer endIndexWrite()
 	err = t.bt.CommitAt(ts, nil)
 	switch {
 	case err != nil && rec != nil:
@@ -491,7 +518,7 @@ func (t *Txn) endBadger() {
 			t.readOpen = false
 			t.s.orc.endRead(t.readTs, true)
 		}
-		t.bt.Discard()
+		t.discardBadger()
 		return
 	}
 	t.s.releaseSnapshot(t.snap)

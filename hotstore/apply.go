@@ -1,0 +1,222 @@
+package hotstore
+
+import (
+	"cmp"
+	"sync"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+)
+
+// With a write-ahead log, a commit does not wait for Badger: once its
+// record is in the log it is handed to the applier and Commit goes on to
+// the sync. The applier applies the queued commits in one Badger write
+// batch, each at its own timestamp, and only then marks them visible.
+// One batch per commit cost a single client a tenth of its throughput:
+// every Badger write wakes Badger's writer goroutine, which starts another
+// and wakes the committer back; batching pays those once for many.
+//
+// The applier waits applyDelay after the first commit it is handed, so a
+// lone client's commits share batches too, unless someone needs them
+// visible now: a transaction beginning (oracle.beginRead, stale.go), a
+// commit waiting for an earlier one (oracle.finish), or one that put a
+// value in Badger's value log (commitBadger). Those urge it. A queue of
+// applyBatchBytes is applied at once; beyond applyQueueBytes committers
+// wait for their own commit, so a writer faster than Badger is slowed to
+// its pace instead of filling memory.
+//
+// A crash loses the queue and nothing else: every queued commit is in the
+// log, after the checkpoint (which never passes visible), and the replay
+// applies it again. If Badger fails to apply a batch, the store refuses
+// every later commit (oracle.fail); the failed commits were acknowledged,
+// are in the log and come back when the store is reopened.
+const (
+	applyDelay      = time.Millisecond
+	applyBatchBytes = 1 << 20
+	applyQueueBytes = 16 << 20
+)
+
+type applier struct {
+	s     *Store
+	delay time.Duration // applyDelay unless a test overrides it
+
+	mu      sync.Mutex
+	queue   []queuedCommit
+	bytes   int  // of the queued records
+	stopped bool // set by stop: commits are applied by their committer
+
+	work    chan struct{} // capacity 1: the queue became non-empty
+	urgent  chan struct{} // capacity 1: apply now
+	quit    chan struct{}
+	done    chan struct{} // closed when loop returns
+	batches uint64        // batches applied; guarded by mu
+}
+
+// queuedCommit is a logged commit waiting to be applied: its record (a
+// pooled buffer, released once applied) and the index-cache buckets it
+// writes, registered with the cache until then (indexcache.go).
+type queuedCommit struct {
+	ts       uint64
+	rec      *[]byte
+	idx      map[string]struct{}
+	idxOther bool
+}
+
+func startApplier(s *Store) *applier {
+	a := &applier{
+		s:      s,
+		delay:  cmp.Or(s.opts.applyDelay, applyDelay),
+		work:   make(chan struct{}, 1),
+		urgent: make(chan struct{}, 1),
+		quit:   make(chan struct{}),
+		done:   make(chan struct{}),
+	}
+	s.orc.urge = a.urge
+	go a.loop()
+	return a
+}
+
+func signal(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
+}
+
+// urge asks for the queue to be applied now.
+func (a *applier) urge() { signal(a.urgent) }
+
+// push queues a commit. It reports whether the queue is over
+// applyQueueBytes, when the committer should wait for its commit.
+func (a *applier) push(c queuedCommit) (full bool) {
+	a.mu.Lock()
+	if a.stopped {
+		a.mu.Unlock()
+		a.apply([]queuedCommit{c})
+		return false
+	}
+	a.queue = append(a.queue, c)
+	a.bytes += len(*c.rec)
+	first, bytes := len(a.queue) == 1, a.bytes
+	a.mu.Unlock()
+	switch {
+	case bytes >= applyBatchBytes:
+		signal(a.urgent)
+	case first:
+		signal(a.work)
+	}
+	return bytes >= applyQueueBytes
+}
+
+func (a *applier) loop() {
+	defer close(a.done)
+	delay := time.NewTimer(a.delay)
+	delay.Stop()
+	for {
+		select {
+		case <-a.work:
+		case <-a.urgent:
+		case <-a.quit:
+			a.applyQueued()
+			return
+		}
+		if !a.s.orc.waiting() && a.queued() > 0 {
+			delay.Reset(a.delay)
+			select {
+			case <-a.urgent:
+				delay.Stop()
+			case <-delay.C:
+			case <-a.quit:
+				a.applyQueued()
+				return
+			}
+		}
+		a.applyQueued()
+	}
+}
+
+func (a *applier) queued() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return len(a.queue)
+}
+
+// applyQueued applies everything queued.
+func (a *applier) applyQueued() {
+	a.mu.Lock()
+	q := a.queue
+	a.queue, a.bytes = nil, 0
+	a.mu.Unlock()
+	if len(q) > 0 {
+		a.apply(q)
+	}
+}
+
+// apply writes q to Badger in one batch, then makes it visible and ends
+// its index-cache writes. Commits touching the same key at different
+// timestamps keep both versions, as separate commits would.
+func (a *applier) apply(q []queuedCommit) {
+	s := a.s
+	wb := s.db.NewManagedWriteBatch()
+	var err error
+	for _, c := range q {
+		ts := c.ts
+		err = decodeWriteSet(*c.rec, func(e writeEntry) error {
+			if e.del {
+				return wb.DeleteAt(e.key, ts)
+			}
+			return wb.SetEntryAt(&badger.Entry{Key: e.key, Value: e.value, ExpiresAt: e.expires}, ts)
+		})
+		if err != nil {
+			break
+		}
+	}
+	if err == nil {
+		err = wb.Flush()
+	} else {
+		wb.Cancel()
+	}
+	if err != nil {
+		s.orc.fail(err)
+		s.log.Error("hot store could not apply commits; it refuses commits until restarted",
+			"commits", len(q), "first_ts", q[0].ts, "err", err)
+	}
+	// A commit's index-cache write ends as it becomes visible, under the
+	// oracle's mutex (indexcache.go wants it after, and a reader it wakes
+	// wants it done): a commit before it may still be in flight.
+	done := make([]appliedCommit, len(q))
+	for i, c := range q {
+		done[i].ts = c.ts
+		switch {
+		case c.idxOther:
+			done[i].visible = s.icache.endGlobal
+		case len(c.idx) > 0:
+			done[i].visible = func() { s.icache.endWrite(c.idx) }
+		}
+		releaseRecord(c.rec)
+	}
+	s.orc.applied(done)
+	a.mu.Lock()
+	a.batches++
+	a.mu.Unlock()
+}
+
+// stop applies what is queued and stops the loop; later commits are
+// applied by their committers.
+func (a *applier) stop() {
+	a.mu.Lock()
+	a.stopped = true
+	a.mu.Unlock()
+	close(a.quit)
+	<-a.done
+}
+
+// appliedBatches counts the batches applied (Stats.ApplyBatches).
+func (a *applier) appliedBatches() uint64 {
+	if a == nil {
+		return 0
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.batches
+}

@@ -8,32 +8,38 @@ import (
 	"github.com/dgraph-io/badger/v4"
 )
 
-// With a write-ahead log, a commit does not wait for Badger: once its
-// record is in the log it is handed to the applier and Commit goes on to
-// the sync. The applier applies the queued commits in one Badger write
-// batch, each at its own timestamp, and only then marks them visible.
-// One batch per commit cost a single client a tenth of its throughput:
-// every Badger write wakes Badger's writer goroutine, which starts another
-// and wakes the committer back; batching pays those once for many.
+// With a write-ahead log, a commit does not wait for Badger: the oracle
+// queues its record for the applier when it assigns the timestamp (so the
+// queue is in timestamp order), and Commit goes on to the sync. The
+// applier applies the queued commits in one Badger write batch, each at
+// its own timestamp, and only then marks them visible. One Badger write
+// per commit cost a single client a tenth of its throughput: every write
+// wakes Badger's writer goroutine, which starts another and wakes the
+// committer back; batching pays those once for many. Internal writes
+// (managed.go update) are queued too, and wait for their apply, so
+// Badger gets every version in timestamp order (oracle.assign).
 //
 // The applier waits applyDelay after the first commit it is handed, so a
 // lone client's commits share batches too, unless someone needs them
-// visible now: a transaction beginning (oracle.beginRead, stale.go), a
-// commit waiting for an earlier one (oracle.finish), or one that put a
-// value in Badger's value log (commitBadger). Those urge it. A queue of
-// applyBatchBytes is applied at once; beyond applyQueueBytes committers
-// wait for their own commit, so a writer faster than Badger is slowed to
-// its pace instead of filling memory.
+// visible now: a transaction beginning (oracle.settle, stale.go), a
+// commit waiting for an earlier one, an internal write, or a commit that
+// put a value in Badger's value log (commitBadger). Those urge it. A
+// queue of applyBatchBytes is applied at once; beyond applyQueueBytes
+// committers wait for their own commit, so a writer faster than Badger
+// is slowed to its pace, and a reader never waits for more than about
+// that much to be applied.
 //
 // A crash loses the queue and nothing else: every queued commit is in the
-// log, after the checkpoint (which never passes visible), and the replay
-// applies it again. If Badger fails to apply a batch, the store refuses
-// every later commit (oracle.fail); the failed commits were acknowledged,
-// are in the log and come back when the store is reopened.
+// log, after the checkpoint (which never passes an unapplied commit), and
+// the replay applies it again. If Badger fails to apply a batch, the
+// store refuses every later commit (oracle.fail) and checkpoints stay
+// below the batch (oracle.checkpointTs): its commits were acknowledged,
+// are in the log and come back when the store is reopened. Until then,
+// readers do not see them.
 const (
 	applyDelay      = time.Millisecond
-	applyBatchBytes = 1 << 20
-	applyQueueBytes = 16 << 20
+	applyBatchBytes = 256 << 10
+	applyQueueBytes = 1 << 20
 )
 
 type applier struct {
@@ -43,7 +49,7 @@ type applier struct {
 	mu      sync.Mutex
 	queue   []queuedCommit
 	bytes   int  // of the queued records
-	stopped bool // set by stop: commits are applied by their committer
+	stopped bool // set by stop: no commit is queued after it
 
 	work    chan struct{} // capacity 1: the queue became non-empty
 	urgent  chan struct{} // capacity 1: apply now
@@ -52,14 +58,17 @@ type applier struct {
 	batches uint64        // batches applied; guarded by mu
 }
 
-// queuedCommit is a logged commit waiting to be applied: its record (a
-// pooled buffer, released once applied) and the index-cache buckets it
-// writes, registered with the cache until then (indexcache.go).
+// queuedCommit is a commit waiting to be applied: its record (a pooled
+// buffer, released once applied) and the index-cache buckets it writes,
+// registered with the cache until it is visible (indexcache.go). full is
+// set when queuing it took the queue past applyQueueBytes: its committer
+// should wait for it.
 type queuedCommit struct {
 	ts       uint64
 	rec      *[]byte
 	idx      map[string]struct{}
 	idxOther bool
+	full     bool
 }
 
 func startApplier(s *Store) *applier {
@@ -71,7 +80,7 @@ func startApplier(s *Store) *applier {
 		quit:   make(chan struct{}),
 		done:   make(chan struct{}),
 	}
-	s.orc.urge = a.urge
+	s.orc.apply = a
 	go a.loop()
 	return a
 }
@@ -86,15 +95,24 @@ func signal(ch chan struct{}) {
 // urge asks for the queue to be applied now.
 func (a *applier) urge() { signal(a.urgent) }
 
-// push queues a commit. It reports whether the queue is over
-// applyQueueBytes, when the committer should wait for its commit.
-func (a *applier) push(c queuedCommit) (full bool) {
+// admit locks the queue for a commit about to get its timestamp, or
+// fails with ErrClosed once the applier stopped. enqueue or abandon
+// unlocks it.
+func (a *applier) admit() error {
 	a.mu.Lock()
 	if a.stopped {
 		a.mu.Unlock()
-		a.apply([]queuedCommit{c})
-		return false
+		return ErrClosed
 	}
+	return nil
+}
+
+// abandon unlocks the queue admit locked, queuing nothing.
+func (a *applier) abandon() { a.mu.Unlock() }
+
+// enqueue queues c and unlocks the queue admit locked. It reports
+// whether the queue is over applyQueueBytes.
+func (a *applier) enqueue(c queuedCommit) (full bool) {
 	a.queue = append(a.queue, c)
 	a.bytes += len(*c.rec)
 	first, bytes := len(a.queue) == 1, a.bytes
@@ -177,7 +195,8 @@ func (a *applier) apply(q []queuedCommit) {
 		wb.Cancel()
 	}
 	if err != nil {
-		s.orc.fail(err)
+		// q is in timestamp order (oracle.assign).
+		s.orc.failApplying(err, q[0].ts)
 		s.log.Error("hot store could not apply commits; it refuses commits until restarted",
 			"commits", len(q), "first_ts", q[0].ts, "err", err)
 	}
@@ -201,8 +220,8 @@ func (a *applier) apply(q []queuedCommit) {
 	a.mu.Unlock()
 }
 
-// stop applies what is queued and stops the loop; later commits are
-// applied by their committers.
+// stop applies what is queued and stops the loop; later commits fail
+// with ErrClosed before they get a timestamp.
 func (a *applier) stop() {
 	a.mu.Lock()
 	a.stopped = true

@@ -72,7 +72,7 @@ func (c *checkpointer) loop() {
 func (c *checkpointer) run() error {
 	start := time.Now()
 	logged := c.s.orc.loggedBytes.Load()
-	ts := c.s.orc.visibleTs()
+	ts := c.s.orc.checkpointTs()
 	log := c.s.orc.log
 	if ts <= log.Checkpointed() {
 		return nil

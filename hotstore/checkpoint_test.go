@@ -13,7 +13,7 @@ func TestCheckpointStopsBelowCommitsInFlight(t *testing.T) {
 	put(t, s, Partition{Table: 1}, map[int64]Record{1: row(1)})
 	var ws writeSet
 	ws.set([]byte("in flight"), []byte("v"), 0)
-	ts, err := s.orc.blindTs(nil, ws.encode(nil))
+	ts, err := s.orc.blindTs(nil, ws.encode(nil), true, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

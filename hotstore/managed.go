@@ -34,8 +34,8 @@ type blindTxn struct {
 	bt *badger.Txn
 	s  *Store
 	// conflicts are the fingerprints of written keys that transactions
-	// may read, so they conflict with the write; logged is the log
-	// record's write set when the update is logged.
+	// may read, so they conflict with the write; logged is the write set,
+	// for the log record and the applier, when either needs it.
 	conflicts fpSet
 	logged    *writeSet
 }
@@ -65,25 +65,35 @@ func (b *blindTxn) delete(key []byte) error {
 
 // update runs fn in a Badger transaction that only writes (it reads
 // nothing: its reads are not checked for conflicts) and commits it at a
-// new timestamp, which it returns. A logged update goes to the
-// write-ahead log like a commit; an unlogged one (reclamation's markers
-// and pads, which hold no data) may be lost in a crash.
+// new timestamp, which it returns once the write is visible. A logged
+// update goes to the write-ahead log like a commit; an unlogged one
+// (reclamation's markers and pads, which hold no data) may be lost in a
+// crash. On disk, both go through the applier (apply.go).
 func (s *Store) update(logged bool, fn func(b *blindTxn) error) (uint64, error) {
 	b := &blindTxn{bt: s.db.NewTransactionAt(0, true), s: s}
 	defer b.bt.Discard()
-	if logged && s.orc.log != nil {
+	logRec := logged && s.orc.log != nil
+	if logRec || s.apply != nil {
 		b.logged = new(writeSet)
 	}
 	if err := fn(b); err != nil {
 		return 0, err
 	}
 	var rec []byte
+	var q *queuedCommit
 	if b.logged != nil && !b.logged.empty() {
 		rec = b.logged.encode(make([]byte, 0, b.logged.encodedLen()))
+		if s.apply != nil {
+			q = &queuedCommit{rec: &rec}
+		}
 	}
-	ts, err := s.orc.blindTs(&b.conflicts, rec)
+	ts, err := s.orc.blindTs(&b.conflicts, rec, logRec, q)
 	if err != nil {
 		return 0, err
+	}
+	if q != nil {
+		s.orc.waitVisible(ts)
+		return ts, s.orc.failure()
 	}
 	err = b.bt.CommitAt(ts, nil)
 	if err != nil && rec != nil {

@@ -1,6 +1,7 @@
 package hotstore
 
 import (
+	"cmp"
 	"fmt"
 	"hash/maphash"
 	"slices"
@@ -45,14 +46,17 @@ type oracle struct {
 	// commits in timestamp order. logged counts the bytes appended.
 	log         *wal.Log
 	loggedBytes atomic.Int64
-	// urge, set when commits are applied after they return (apply.go),
-	// asks the applier to apply its queue now: someone waits for visible.
-	urge func()
+	// apply, set on disk, applies commits to Badger after they return
+	// (apply.go); assign queues them under mu, so in timestamp order.
+	apply *applier
 
-	mu      sync.Mutex
-	failed  error  // set once a logged commit failed to apply (fail)
-	next    uint64 // the next commit timestamp
-	visible uint64
+	mu     sync.Mutex
+	failed error // set once a logged commit failed to apply (fail)
+	// failedTs is the lowest timestamp the applier failed to apply:
+	// acknowledged, so checkpoints stay below it (checkpointTs).
+	failedTs uint64
+	next     uint64 // the next commit timestamp
+	visible  uint64
 	// pending are the commits in flight, in timestamp order: every
 	// timestamp from visible+1 to next-1, done once applied.
 	pending []pendingCommit
@@ -117,7 +121,7 @@ func (o *oracle) beginRead() uint64 {
 func (o *oracle) beginUpdate() (readTs, target uint64) {
 	o.mu.Lock()
 	readTs, target = o.visible, o.visible
-	if o.urge != nil {
+	if o.apply != nil {
 		target = o.next - 1
 	}
 	o.rw.add(readTs)
@@ -131,8 +135,10 @@ func (o *oracle) beginUpdate() (readTs, target uint64) {
 func (o *oracle) writtenBetween(fp, from, to uint64) bool {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	for i := len(o.committed) - 1; i >= 0 && o.committed[i].ts > from; i-- {
-		if o.committed[i].ts <= to && o.committed[i].writes.has(fp) {
+	// committed is in timestamp order; skip those after to.
+	i, _ := slices.BinarySearchFunc(o.committed, to+1, func(c committedTxn, ts uint64) int { return cmp.Compare(c.ts, ts) })
+	for i--; i >= 0 && o.committed[i].ts > from; i-- {
+		if o.committed[i].writes.has(fp) {
 			return true
 		}
 	}
@@ -178,8 +184,8 @@ func (o *oracle) waitLocked(ts uint64) {
 	ch := make(chan struct{})
 	o.waiters = append(o.waiters, visWaiter{ts: ts, ch: ch})
 	o.mu.Unlock()
-	if o.urge != nil {
-		o.urge()
+	if o.apply != nil {
+		o.apply.urge()
 	}
 	<-ch
 	o.mu.Lock()
@@ -208,9 +214,10 @@ func (o *oracle) endRead(readTs uint64, update bool) {
 // commitTs checks a read-write transaction's reads against the commits
 // after readTs and, when none conflicts, ends its registration, records
 // its writes, logs rec (its write set, see walrecord.go) and returns its
-// commit timestamp, in flight until finish. It returns badger.ErrConflict
-// on a conflict, and the log's error if rec cannot be logged.
-func (o *oracle) commitTs(readTs uint64, reads []uint64, writes *fpSet, rec []byte) (uint64, error) {
+// commit timestamp, in flight until finish, or until applied when q is
+// queued for the applier (assign). It returns badger.ErrConflict on a
+// conflict, and the log's error if rec cannot be logged.
+func (o *oracle) commitTs(readTs uint64, reads []uint64, writes *fpSet, rec []byte, q *queuedCommit) (uint64, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.failed != nil {
@@ -226,21 +233,21 @@ func (o *oracle) commitTs(readTs uint64, reads []uint64, writes *fpSet, rec []by
 		o.setDiscard()
 		return 0, badger.ErrConflict
 	}
-	ts, err := o.assign(writes, rec)
+	ts, err := o.assign(writes, rec, true, q)
 	o.prune()
 	return ts, err
 }
 
 // blindTs returns a commit timestamp for internal writes that read
 // nothing; writes (may be nil) are recorded for others' conflict checks,
-// rec (nil: not logged) is logged as in commitTs.
-func (o *oracle) blindTs(writes *fpSet, rec []byte) (uint64, error) {
+// rec is logged when logRec is set, and q is queued, as in commitTs.
+func (o *oracle) blindTs(writes *fpSet, rec []byte, logRec bool, q *queuedCommit) (uint64, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.failed != nil {
 		return 0, o.failed
 	}
-	return o.assign(writes, rec)
+	return o.assign(writes, rec, logRec, q)
 }
 
 // fail stops every later commit: a commit whose record is in the log
@@ -256,10 +263,24 @@ func (o *oracle) fail(cause error) {
 	}
 }
 
-func (o *oracle) assign(writes *fpSet, rec []byte) (uint64, error) {
+// assign gives a commit the next timestamp, logs rec (if logRec) and
+// queues q (if not nil) for the applier. Queuing under mu, with the
+// timestamp, hands Badger every version in timestamp order: its
+// compactions assume a newer level never holds an older version (a
+// tombstone dropped at the last level would bring back an older value
+// written above it later).
+func (o *oracle) assign(writes *fpSet, rec []byte, logRec bool, q *queuedCommit) (uint64, error) {
+	if q != nil {
+		if err := o.apply.admit(); err != nil {
+			return 0, err
+		}
+	}
 	ts := o.next
-	if rec != nil && o.log != nil {
+	if logRec && rec != nil && o.log != nil {
 		if err := o.log.Append(ts, rec); err != nil {
+			if q != nil {
+				o.apply.abandon()
+			}
 			return 0, fmt.Errorf("log commit: %w", err)
 		}
 		o.loggedBytes.Add(int64(len(rec)))
@@ -268,6 +289,10 @@ func (o *oracle) assign(writes *fpSet, rec []byte) (uint64, error) {
 	o.pending = append(o.pending, pendingCommit{ts: ts})
 	if writes != nil && writes.len() > 0 {
 		o.committed = append(o.committed, committedTxn{ts: ts, writes: *writes})
+	}
+	if q != nil {
+		q.ts = ts
+		q.full = o.apply.enqueue(*q)
 	}
 	return ts, nil
 }
@@ -336,18 +361,33 @@ func (o *oracle) doneLocked(ts uint64) {
 	o.setDiscard()
 }
 
-// hasFailed reports whether fail was called.
-func (o *oracle) hasFailed() bool {
+// failApplying is fail for commits the applier could not apply, the
+// lowest at ts.
+func (o *oracle) failApplying(cause error, ts uint64) {
+	o.fail(cause)
 	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.failed != nil
+	if o.failedTs == 0 || ts < o.failedTs {
+		o.failedTs = ts
+	}
+	o.mu.Unlock()
 }
 
-// visibleTs is the timestamp at or below which every commit has been
-// applied to Badger (or failed).
-func (o *oracle) visibleTs() uint64 {
+// failure is the error fail recorded, or nil.
+func (o *oracle) failure() error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	return o.failed
+}
+
+// checkpointTs is the highest timestamp the log may checkpoint: visible,
+// but below a commit the applier failed to apply, which was acknowledged
+// and must come back in the replay.
+func (o *oracle) checkpointTs() uint64 {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.failedTs != 0 {
+		return min(o.visible, o.failedTs-1)
+	}
 	return o.visible
 }
 

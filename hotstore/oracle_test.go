@@ -188,8 +188,8 @@ func TestNoFalseConflicts(t *testing.T) {
 func TestCommitWaitsForVisible(t *testing.T) {
 	s := openStore(t, "", Options{})
 	o := s.orc
-	ts1, err1 := o.blindTs(nil, nil)
-	ts2, err2 := o.blindTs(nil, nil)
+	ts1, err1 := o.blindTs(nil, nil, false, nil)
+	ts2, err2 := o.blindTs(nil, nil, false, nil)
 	if err1 != nil || err2 != nil {
 		t.Fatalf("blindTs: %v, %v", err1, err2)
 	}
@@ -349,10 +349,10 @@ func TestOracleRefusesCommitsAfterFailure(t *testing.T) {
 	o := s.orc
 	readTs, _ := o.beginUpdate()
 	o.fail(errors.New("disk full"))
-	if _, err := o.commitTs(readTs, nil, &fpSet{}, []byte("rec")); !errors.Is(err, ErrFailed) {
+	if _, err := o.commitTs(readTs, nil, &fpSet{}, []byte("rec"), nil); !errors.Is(err, ErrFailed) {
 		t.Fatalf("commitTs after fail = %v, want ErrFailed", err)
 	}
-	if _, err := o.blindTs(nil, nil); !errors.Is(err, ErrFailed) {
+	if _, err := o.blindTs(nil, nil, false, nil); !errors.Is(err, ErrFailed) {
 		t.Fatalf("blindTs after fail = %v, want ErrFailed", err)
 	}
 	if len(o.rw.ts) != 0 {

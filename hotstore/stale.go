@@ -41,7 +41,9 @@ func (t *Txn) fresh() error {
 	return t.catchUp()
 }
 
-// catchUp moves the transaction's snapshot to target.
+// catchUp moves the transaction's snapshot to target. If it fails (it
+// cannot: the new Badger transaction holds no more than the old one), the
+// transaction is discarded.
 func (t *Txn) catchUp() error {
 	t.s.orc.moveRead(t.readTs, t.target)
 	t.readTs = t.target
@@ -55,19 +57,11 @@ func (t *Txn) catchUp() error {
 		}
 		if err != nil {
 			bt.Discard()
+			t.Discard()
 			return mapWriteErr("catch up", err)
 		}
 	}
-	t.retired = append(t.retired, t.bt)
+	t.bt.Discard() // no iterator is open on it: see above
 	t.bt = bt
 	return nil
-}
-
-// discardBadger discards the Badger transaction and those catching up
-// replaced; safe to call again.
-func (t *Txn) discardBadger() {
-	t.bt.Discard()
-	for _, bt := range t.retired {
-		bt.Discard()
-	}
 }

@@ -250,7 +250,7 @@ func (s *Store) Close() error {
 	// Badger's Close flushed the memtables into synced SSTs: the log has
 	// nothing left to replay.
 	if log := s.orc.log; log != nil && syncErr == nil && leaseErr == nil {
-		if err := log.Checkpoint(s.orc.visibleTs()); err != nil {
+		if err := log.Checkpoint(s.orc.checkpointTs()); err != nil {
 			s.closeLog()
 			return fmt.Errorf("close hot store: %w", err)
 		}

@@ -84,12 +84,10 @@ type Txn struct {
 	readTs   uint64
 	readOpen bool
 	// target is the last commit that may have returned before the
-	// transaction began; retired are Badger transactions catching up to
-	// it replaced (stale.go).
-	target  uint64
-	retired []*badger.Txn
-	reads   []uint64
-	writes  fpSet
+	// transaction began (stale.go).
+	target uint64
+	reads  []uint64
+	writes fpSet
 	// logged is the write set for the log record (walrecord.go), kept
 	// only when the store has a log.
 	logged writeSet
@@ -415,24 +413,27 @@ func (t *Txn) commitBadger() error {
 		endIndexWrite = func() { c.endWrite(t.idxBuckets) }
 	}
 	defer t.s.noteWrite()
-	defer t.discardBadger()
+	defer t.bt.Discard()
 	rec, buf := t.record()
-	ts, err := t.s.orc.commitTs(t.readTs, t.reads, &t.writes, rec)
+	var q *queuedCommit
+	if t.s.apply != nil && buf != nil {
+		// Once queued, the applier releases the record and ends the
+		// index-cache write.
+		q = &queuedCommit{rec: buf, idx: t.idxBuckets, idxOther: t.idxOther}
+	}
+	ts, err := t.s.orc.commitTs(t.readTs, t.reads, &t.writes, rec, q)
 	t.readOpen = false
 	if err != nil {
 		releaseRecord(buf)
 		endIndexWrite()
 		return err
 	}
-	if t.s.apply != nil && buf != nil {
-		// The applier ends the index-cache write once it applied the
-		// commit, and releases the record.
-		full := t.s.apply.push(queuedCommit{ts: ts, rec: buf, idx: t.idxBuckets, idxOther: t.idxOther})
-		if t.bigValue || full {
+	if q != nil {
+		if t.bigValue || q.full {
 			// The round that acknowledges a value-log write syncs the
 			// value log, so it must be there first (vlogfiles.go).
 			t.s.orc.waitVisible(ts)
-			if t.bigValue && !t.s.orc.hasFailed() {
+			if t.bigValue && t.s.orc.failure() == nil {
 				t.s.vlogWrites.Add(1)
 			}
 		}
@@ -518,7 +519,7 @@ func (t *Txn) endBadger() {
 			t.readOpen = false
 			t.s.orc.endRead(t.readTs, true)
 		}
-		t.discardBadger()
+		t.bt.Discard()
 		return
 	}
 	t.s.releaseSnapshot(t.snap)

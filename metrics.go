@@ -24,7 +24,7 @@ var (
 	descCheckpoints = prometheus.NewDesc("kalamdb_hot_checkpoints_total",
 		"Checkpoints of the hot store's write-ahead log (each lets it delete old segments).", nil, nil)
 	descApplyBatches = prometheus.NewDesc("kalamdb_hot_apply_batches_total",
-		"Badger write batches that applied logged commits (commits divided by this is how many shared a batch).", nil, nil)
+		"Batches in which the hot store's applier gave logged commits to Badger (commits divided by this is how many shared a batch).", nil, nil)
 	descCacheHits = prometheus.NewDesc("kalamdb_index_cache_hits_total",
 		"Index scans served from the hot store's index range cache.", nil, nil)
 	descCacheBytes = prometheus.NewDesc("kalamdb_index_cache_bytes",

@@ -10,12 +10,14 @@ import (
 
 // With a write-ahead log, a commit does not wait for Badger: the oracle
 // queues its record for the applier when it assigns the timestamp (so the
-// queue is in timestamp order), and Commit goes on to the sync. The
-// applier applies the queued commits in one Badger write batch, each at
-// its own timestamp, and only then marks them visible. One Badger write
-// per commit cost a single client a tenth of its throughput: every write
-// wakes Badger's writer goroutine, which starts another and wakes the
-// committer back; batching pays those once for many. Internal writes
+// queue is in timestamp order), and Commit goes on to the sync (under
+// Async, to the log's write). The applier hands the queued commits to
+// Badger's writer together, each as its own transaction at its own
+// timestamp, and only then marks them visible. A Badger write per commit,
+// waited for by its committer, cost a single client a tenth of its
+// throughput: every write wakes Badger's writer goroutine, which starts
+// another and wakes the committer back; the applier pays those once for
+// many. Internal writes
 // (managed.go update) are queued too, and wait for their apply, so
 // Badger gets every version in timestamp order (oracle.assign).
 //
@@ -170,35 +172,58 @@ func (a *applier) applyQueued() {
 	}
 }
 
-// apply writes q to Badger in one batch, then makes it visible and ends
-// its index-cache writes. Commits touching the same key at different
-// timestamps keep both versions, as separate commits would.
+// apply writes q to Badger, one Badger transaction per commit at its
+// timestamp, handed to Badger's writer all at once (it writes the
+// requests waiting together), then makes q visible and ends its
+// index-cache writes. One transaction per commit, rather than one write
+// batch with a version per entry, keeps Badger's transaction markers in
+// its .mem files: a crash in the middle of the batch leaves whole commits
+// there or none, never half of one whose record the log may not hold yet.
+// The requests reach Badger in timestamp order (oracle.assign).
 func (a *applier) apply(q []queuedCommit) {
 	s := a.s
-	wb := s.db.NewManagedWriteBatch()
-	var err error
+	var (
+		wg       sync.WaitGroup
+		errMu    sync.Mutex
+		firstErr error
+		failedTs uint64
+	)
+	fail := func(ts uint64, err error) {
+		errMu.Lock()
+		if firstErr == nil || ts < failedTs {
+			firstErr, failedTs = err, ts
+		}
+		errMu.Unlock()
+	}
 	for _, c := range q {
 		ts := c.ts
-		err = decodeWriteSet(*c.rec, func(e writeEntry) error {
+		bt := s.db.NewTransactionAt(ts-1, true)
+		err := decodeWriteSet(*c.rec, func(e writeEntry) error {
 			if e.del {
-				return wb.DeleteAt(e.key, ts)
+				return bt.Delete(e.key)
 			}
-			return wb.SetEntryAt(&badger.Entry{Key: e.key, Value: e.value, ExpiresAt: e.expires}, ts)
+			return bt.SetEntry(&badger.Entry{Key: e.key, Value: e.value, ExpiresAt: e.expires})
 		})
 		if err != nil {
-			break
+			bt.Discard()
+			fail(ts, err)
+			continue
 		}
+		wg.Add(1)
+		// With a callback, CommitAt sends the request and returns; the
+		// callback always runs, once Badger wrote it or failed.
+		_ = bt.CommitAt(ts, func(err error) {
+			if err != nil {
+				fail(ts, err)
+			}
+			wg.Done()
+		})
 	}
-	if err == nil {
-		err = wb.Flush()
-	} else {
-		wb.Cancel()
-	}
-	if err != nil {
-		// q is in timestamp order (oracle.assign).
-		s.orc.failApplying(err, q[0].ts)
+	wg.Wait()
+	if firstErr != nil {
+		s.orc.failApplying(firstErr, failedTs)
 		s.log.Error("hot store could not apply commits; it refuses commits until restarted",
-			"commits", len(q), "first_ts", q[0].ts, "err", err)
+			"commits", len(q), "first_failed_ts", failedTs, "err", firstErr)
 	}
 	// A commit's index-cache write ends as it becomes visible, under the
 	// oracle's mutex (indexcache.go wants it after, and a reader it wakes

@@ -138,7 +138,8 @@
 // the commit goes to the applier's queue (apply.go) and, under Fsync, the
 // committer joins the sync round that covers the record and returns. The
 // applier applies queued commits to Badger (memtable and unsynced .mem)
-// in batches, each at its own timestamp, within a millisecond, or at once
+// in batches, each its own Badger transaction at its own timestamp (so a
+// crash leaves none of it in .mem or all), within a millisecond, or at once
 // when a reader needs them: every transaction sees every commit that
 // returned before it began (read-only ones wait for the applier, read-
 // write ones catch up when they read what the queue wrote: stale.go). A
@@ -153,7 +154,8 @@
 // itself (a lone client pays no goroutine switches); commits arriving
 // during a sync join the next round, which the syncer goroutine runs as
 // one sync for all of them. Stats counts commits and sync rounds. Under
-// Async, commits return once logged and the syncer syncs every 200 ms
+// Async, commits return once written to the log (in the page cache, which
+// outlives a killed process) and the syncer syncs every 200 ms
 // when something was committed or logged. Once a log write or sync fails,
 // every later commit fails until the store is reopened (a retried
 // fdatasync may report success for pages the kernel dropped); so do the

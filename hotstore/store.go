@@ -110,7 +110,7 @@ type Stats struct {
 	// (checkpoint.go).
 	LogBytes    int64
 	Checkpoints uint64
-	// ApplyBatches counts the Badger write batches that applied logged
+	// ApplyBatches counts the applier's batches of logged
 	// commits (apply.go): Commits / ApplyBatches is how many shared one.
 	ApplyBatches uint64
 	// Reclaims counts finished reclamations; ReclaimedBytes is the .sst

@@ -388,6 +388,13 @@ func (t *Txn) Commit(ctx context.Context) error {
 	t.s.commits.Add(1)
 	t.s.reclaim.note(t.garbage)
 	if t.s.opts.Durability != Fsync {
+		// The commit may still be queued for Badger (apply.go): in the
+		// log's segment, it is in the page cache a killed process leaves.
+		if log := t.s.orc.log; log != nil {
+			if err := log.Write(); err != nil {
+				return mapWriteErr("commit", err)
+			}
+		}
 		return nil
 	}
 	return t.s.sync.wait(ctx)

@@ -70,6 +70,10 @@ type Log struct {
 	active    *os.File // open segment activeNum; nil until the first write after Open
 	activeNum uint64
 	toSync    []*os.File // scratch for write
+	// unsynced are the segments Write wrote to since the last Sync, in
+	// log order: the next Sync syncs them first (and closes all but the
+	// active one).
+	unsynced []*os.File
 
 	// segMu guards segs, which Sync extends and Checkpoint trims.
 	segMu sync.Mutex
@@ -171,12 +175,29 @@ func (l *Log) Sync() error {
 	if closed {
 		return ErrClosed
 	}
-	return l.flush()
+	return l.flush(true)
 }
 
-// flush swaps the append buffer for the spare one and writes it, so
-// Appends continue during the I/O. Called with syncMu held.
-func (l *Log) flush() error {
+// Write writes every record appended before the call to its segment
+// without syncing it: it is then in the OS page cache, which outlives a
+// crash of the process but not a power loss. The next Sync makes it
+// durable. After a failure the log is unusable (ErrFailed).
+func (l *Log) Write() error {
+	l.syncMu.Lock()
+	defer l.syncMu.Unlock()
+	l.mu.Lock()
+	closed := l.closed
+	l.mu.Unlock()
+	if closed {
+		return ErrClosed
+	}
+	return l.flush(false)
+}
+
+// flush swaps the append buffer for the spare one and writes it (and
+// syncs it, if sync), so Appends continue during the I/O. Called with
+// syncMu held.
+func (l *Log) flush(sync bool) error {
 	l.mu.Lock()
 	if l.failed != nil {
 		l.mu.Unlock()
@@ -186,7 +207,7 @@ func (l *Log) flush() error {
 	l.buf, l.chunks = l.wbuf[:0], l.wchunks[:0]
 	l.mu.Unlock()
 
-	err := l.write(buf, chunks)
+	err := l.write(buf, chunks, sync)
 	if cap(buf) > maxKeptBuffer {
 		buf = nil // a burst's buffer: let it go rather than keep it for good
 	}
@@ -201,16 +222,24 @@ func (l *Log) flush() error {
 }
 
 // write pwrites each chunk into its segment, taking a spare for each new
-// one, then syncs the segments written to in log order and closes all but
-// the last. Called with syncMu held.
-func (l *Log) write(buf []byte, chunks []chunk) error {
-	toSync := l.toSync[:0]
+// one, then, if sync, syncs the segments written to since the last sync in
+// log order and closes all but the last. Without sync it keeps them for
+// the next one (unsynced). Called with syncMu held.
+func (l *Log) write(buf []byte, chunks []chunk, sync bool) (err error) {
+	toSync := append(l.toSync[:0], l.unsynced...)
 	defer func() {
-		// Segments before the active one are complete: done with them.
-		for _, f := range toSync {
-			if f != l.active {
-				_ = f.Close()
+		if !sync && err == nil {
+			l.unsynced = append(l.unsynced[:0], toSync...)
+		} else {
+			// Segments before the active one are complete: done with
+			// them (after a failure the log is unusable anyway).
+			for _, f := range toSync {
+				if f != l.active {
+					_ = f.Close()
+				}
 			}
+			clear(l.unsynced)
+			l.unsynced = l.unsynced[:0]
 		}
 		clear(toSync)
 		l.toSync = toSync[:0]
@@ -237,13 +266,16 @@ func (l *Log) write(buf []byte, chunks []chunk) error {
 			l.segMu.Lock()
 			l.segs[len(l.segs)-1].lastTs = c.lastTs
 			l.segMu.Unlock()
-			if len(toSync) == 0 {
+			if !slices.Contains(toSync, l.active) {
 				toSync = append(toSync, l.active)
 			}
 		}
 		if _, err := l.active.WriteAt(buf[c.start:c.end], c.off); err != nil {
 			return fmt.Errorf("write segment %d: %w", c.seg, err)
 		}
+	}
+	if !sync {
+		return nil
 	}
 	for _, f := range toSync {
 		if err := l.sync(f); err != nil {
@@ -365,7 +397,7 @@ func (l *Log) Close() error {
 	l.closed = true // no Append from here on, so flush sees the last buffer
 	l.mu.Unlock()
 
-	err := l.flush()
+	err := l.flush(true)
 	l.spares.stop()
 	if l.active != nil {
 		if cerr := l.active.Close(); err == nil && cerr != nil {

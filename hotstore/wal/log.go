@@ -166,23 +166,16 @@ func (l *Log) endChunk() {
 // the previous segment, with its end marker, was synced: a reader that
 // stops at a missing end marker then never drops an acknowledged record.
 // After a failure the log is unusable (ErrFailed).
-func (l *Log) Sync() error {
-	l.syncMu.Lock()
-	defer l.syncMu.Unlock()
-	l.mu.Lock()
-	closed := l.closed
-	l.mu.Unlock()
-	if closed {
-		return ErrClosed
-	}
-	return l.flush(true)
-}
+func (l *Log) Sync() error { return l.flushOpen(true) }
 
 // Write writes every record appended before the call to its segment
 // without syncing it: it is then in the OS page cache, which outlives a
 // crash of the process but not a power loss. The next Sync makes it
 // durable. After a failure the log is unusable (ErrFailed).
-func (l *Log) Write() error {
+func (l *Log) Write() error { return l.flushOpen(false) }
+
+// flushOpen is flush for Sync and Write: ErrClosed once Close began.
+func (l *Log) flushOpen(sync bool) error {
 	l.syncMu.Lock()
 	defer l.syncMu.Unlock()
 	l.mu.Lock()
@@ -191,7 +184,7 @@ func (l *Log) Write() error {
 	if closed {
 		return ErrClosed
 	}
-	return l.flush(false)
+	return l.flush(sync)
 }
 
 // flush swaps the append buffer for the spare one and writes it (and

@@ -41,6 +41,9 @@ func TestWriteKeepsRecordsForAProcessCrash(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Abandoned below, but its goroutine preparing a spare must stop
+	// before the directory is removed.
+	t.Cleanup(func() { _ = l.Close() })
 	var want []rec
 	for ts := uint64(1); ts <= 5; ts++ {
 		appendT(t, l, &want, ts, 100)

@@ -172,10 +172,11 @@
 //
 // Recovery: Open opens Badger (which replays what survived of its .mem
 // files), then replays every logged commit after the log's checkpoint
-// with CommitAt at its original timestamp. Writing a key at a version
-// Badger already holds writes the same value again, so replay is
-// idempotent, and a replayed commit can never hide a newer one. The
-// oracle then starts above both Badger's and the log's highest
+// with CommitAt at its original timestamp, skipping every key Badger
+// already holds at that version (the same write survived) or a newer one
+// (an older version must not land above it: walrecord.go replayer). So
+// replay is idempotent, and a replayed commit can never hide a newer one.
+// The oracle then starts above both Badger's and the log's highest
 // timestamp.
 //
 // Value-log GC (Reclaim) moves live values and their pointers outside

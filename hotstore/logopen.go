@@ -24,11 +24,13 @@ func openLog(db *badger.DB, dir string, sp *syncPolicy, logger *slog.Logger) (*w
 	}
 	start := time.Now()
 	n, bytes := 0, 0
+	r := newReplayer(db)
 	err = log.Replay(log.Checkpointed(), func(ts uint64, rec []byte) error {
 		n++
 		bytes += len(rec)
-		return applyRecord(db, ts, rec)
+		return r.apply(ts, rec)
 	})
+	r.close()
 	if err != nil {
 		_ = log.Close()
 		return nil, fmt.Errorf("replay log: %w", err)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"math"
 	"sync"
 
 	"github.com/dgraph-io/badger/v4"
@@ -155,13 +156,50 @@ func walBytes(b []byte) (field, rest []byte, ok bool) {
 	return b[w : w+int(n)], b[w+int(n):], true
 }
 
-// applyRecord writes a logged commit into Badger again at its timestamp.
-// Writing a key at a version Badger already holds rewrites the same
-// value, so replaying a commit that survived in Badger changes nothing.
-func applyRecord(db *badger.DB, ts uint64, rec []byte) error {
-	bt := db.NewTransactionAt(ts-1, true)
+// replayer writes logged commits into Badger again at their timestamps
+// (Open). It skips a key Badger already holds at the commit's timestamp or
+// a newer one: what survived of Badger's memtable files at that version
+// is the same write, and a newer version (a tombstone, say) must not get
+// an older one written above it, in a newer memtable; Badger's
+// compactions assume a newer level never holds an older version (the
+// applier keeps this order too, apply.go). newest looks the keys up, at
+// every version, tombstones included: it was opened before the replay
+// began, and what the replay itself wrote is older than what it skips for.
+type replayer struct {
+	db     *badger.DB
+	rt     *badger.Txn
+	newest *badger.Iterator
+}
+
+func newReplayer(db *badger.DB) *replayer {
+	rt := db.NewTransactionAt(math.MaxUint64, false)
+	it := rt.NewIterator(badger.IteratorOptions{AllVersions: true})
+	return &replayer{db: db, rt: rt, newest: it}
+}
+
+func (r *replayer) close() {
+	r.newest.Close()
+	r.rt.Discard()
+}
+
+// held reports whether Badger holds key at ts or a newer version.
+func (r *replayer) held(key []byte, ts uint64) bool {
+	r.newest.Seek(key)
+	if !r.newest.Valid() {
+		return false
+	}
+	item := r.newest.Item()
+	return bytes.Equal(item.Key(), key) && item.Version() >= ts
+}
+
+// apply writes one logged commit.
+func (r *replayer) apply(ts uint64, rec []byte) error {
+	bt := r.db.NewTransactionAt(ts-1, true)
 	defer bt.Discard()
 	err := decodeWriteSet(rec, func(e writeEntry) error {
+		if r.held(e.key, ts) {
+			return nil
+		}
 		// Badger keeps the slices until the commit; rec is reused after.
 		key := bytes.Clone(e.key)
 		if e.del {

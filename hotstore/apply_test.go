@@ -267,3 +267,51 @@ func TestCommitsRacingCloseAreKeptOrRefused(t *testing.T) {
 		}
 	}
 }
+
+// Fsync commits racing Close: one that fails with ErrClosed committed
+// nothing (Close waits for commits in progress, then refuses new ones).
+func TestErrClosedMeansNotCommitted(t *testing.T) {
+	committedButErr := 0
+	for range 5 {
+		dir := t.TempDir()
+		s, err := Open(dir, Options{Durability: Fsync, Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var failedKey []byte
+		var failErr error
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			for i := 0; ; i++ {
+				tx := s.Begin()
+				k := fmt.Appendf(nil, "k%06d", i)
+				if err := tx.SetMeta(k, []byte("v")); err != nil {
+					tx.Discard()
+					return
+				}
+				if err := tx.Commit(context.Background()); err != nil {
+					failedKey, failErr = k, err
+					return
+				}
+			}
+		}()
+		time.Sleep(5 * time.Millisecond)
+		_ = s.Close()
+		<-done
+		s2, err := Open(dir, Options{Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := s2.BeginRead()
+		if _, ok, _ := r.GetMeta(failedKey); ok && errors.Is(failErr, ErrClosed) {
+			committedButErr++
+			t.Logf("Commit returned %q, yet %s is there after reopening", failErr, failedKey)
+		}
+		r.Discard()
+		s2.Close()
+	}
+	if committedButErr > 0 {
+		t.Fatalf("%d commits returned ErrClosed and were committed", committedButErr)
+	}
+}

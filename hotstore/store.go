@@ -137,10 +137,14 @@ type Store struct {
 	// reclaim gives deleted rows' disk space back (reclaim.go).
 	reclaim *reclaimer
 
-	closed  atomic.Bool  // set by the first Close
-	last    atomic.Int64 // the newest _seq handed out
-	lease   atomic.Int64 // persisted bound: every handed-out seq is <= lease
-	leaseMu sync.Mutex   // serializes lease extensions (writes of the lease key)
+	closed atomic.Bool // set by the first Close
+	// commitGate is held shared by writing commits for their whole
+	// course; Close takes it to set closing, which refuses later ones.
+	commitGate sync.RWMutex
+	closing    bool
+	last       atomic.Int64 // the newest _seq handed out
+	lease      atomic.Int64 // persisted bound: every handed-out seq is <= lease
+	leaseMu    sync.Mutex   // serializes lease extensions (writes of the lease key)
 
 	commits   atomic.Uint64
 	fsyncs    atomic.Uint64
@@ -228,13 +232,17 @@ func Open(dir string, opts Options) (*Store, error) {
 	return s, nil
 }
 
-// Close waits for a reclamation in progress and a final sync, records the
-// exact last seq and closes Badger. Commits still waiting are released;
-// later calls fail.
+// Close waits for the commits in progress (a commit begun after it fails
+// with ErrClosed, having committed nothing), a reclamation in progress
+// and a final sync, records the exact last seq and closes Badger. Later
+// calls fail.
 func (s *Store) Close() error {
 	if s.closed.Swap(true) {
 		return nil
 	}
+	s.commitGate.Lock()
+	s.closing = true
+	s.commitGate.Unlock()
 	s.reclaim.stop()
 	s.ckpt.stop()
 	syncErr := s.sync.stop()

@@ -375,6 +375,16 @@ func (t *Txn) Commit(ctx context.Context) error {
 		return err
 	}
 	t.closeIters()
+	if t.wrote {
+		// Close waits for commits in progress, then refuses new ones, so
+		// ErrClosed always means not committed.
+		t.s.commitGate.RLock()
+		defer t.s.commitGate.RUnlock()
+		if t.s.closing {
+			t.Discard()
+			return ErrClosed
+		}
+	}
 	t.done = true
 	if err := t.commitBadger(); err != nil {
 		if errors.Is(err, badger.ErrConflict) {

@@ -149,9 +149,7 @@ func (o *oracle) writtenBetween(fp, from, to uint64) bool {
 // from to to, once visible has reached to.
 func (o *oracle) moveRead(from, to uint64) {
 	o.mu.Lock()
-	if o.visible < to {
-		o.waitLocked(to)
-	}
+	o.waitLocked(to)
 	o.rw.remove(from)
 	o.rw.add(to)
 	o.prune()
@@ -164,23 +162,23 @@ func (o *oracle) moveRead(from, to uint64) {
 // after the call: a reader beginning meanwhile need not see them.
 func (o *oracle) settle() {
 	o.mu.Lock()
-	if last := o.next - 1; o.visible < last {
-		o.waitLocked(last)
-	}
+	o.waitLocked(o.next - 1)
 	o.mu.Unlock()
 }
 
 // waitVisible returns once visible has reached ts.
 func (o *oracle) waitVisible(ts uint64) {
 	o.mu.Lock()
-	if o.visible < ts {
-		o.waitLocked(ts)
-	}
+	o.waitLocked(ts)
 	o.mu.Unlock()
 }
 
-// waitLocked waits, without holding mu, until visible reaches ts.
+// waitLocked returns once visible has reached ts, releasing mu while it
+// waits.
 func (o *oracle) waitLocked(ts uint64) {
+	if o.visible >= ts {
+		return
+	}
 	ch := make(chan struct{})
 	o.waiters = append(o.waiters, visWaiter{ts: ts, ch: ch})
 	o.mu.Unlock()
@@ -316,10 +314,7 @@ func (o *oracle) conflicts(readTs uint64, reads []uint64) bool {
 func (o *oracle) finish(ts uint64) {
 	o.mu.Lock()
 	o.doneLocked(ts)
-	if o.visible < ts {
-		// An earlier commit is still being applied; it wakes us.
-		o.waitLocked(ts)
-	}
+	o.waitLocked(ts) // an earlier commit may still be being applied
 	o.mu.Unlock()
 }
 

@@ -1,6 +1,7 @@
 package kalamdb
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/kalamdb/kalamdb/auth"
+	"github.com/kalamdb/kalamdb/cachebudget"
 	"github.com/kalamdb/kalamdb/catalog"
 	"github.com/kalamdb/kalamdb/coldstore"
 	"github.com/kalamdb/kalamdb/hotstore"
@@ -32,6 +34,27 @@ type Options struct {
 	RootPassword string
 	// Notify bounds each listening session's notification queue.
 	Notify notify.Options
+	// CacheBytes is the memory of the read caches together (0:
+	// DefaultCacheBytes); see cacheSplit.
+	CacheBytes int64
+}
+
+// DefaultCacheBytes is the read caches' memory unless configured.
+const DefaultCacheBytes = 320 << 20
+
+// MinCacheBytes is the smallest cache size Open accepts.
+const MinCacheBytes = 16 << 20
+
+// cacheSplit divides the read caches' memory: Badger's block cache gets
+// 3/20 and its SST index and bloom-filter cache 1/20 (fixed inside Badger),
+// and the rest is one budget shared by the hot store's index range cache
+// and the cold store's row-group cache (package cachebudget), so the tier
+// being read gets the memory: before a flush the chat reads are served by
+// the first, after it point lookups by the second. At the default that is
+// 48 MB, 16 MB and a 256 MB budget.
+func cacheSplit(total int64) (block, index int64, shared *cachebudget.Budget) {
+	block, index = total*3/20, total/20
+	return block, index, cachebudget.New(total - block - index)
 }
 
 // DB is an open database.
@@ -66,7 +89,13 @@ func Open(ctx context.Context, dir string, opts Options) (*DB, error) {
 			return nil, fmt.Errorf("jwt secret: %w", err)
 		}
 	}
-	store, err := hotstore.Open(filepath.Join(dir, "hot"), hotstore.Options{Durability: opts.Durability, Logger: log})
+	cacheBytes := cmp.Or(opts.CacheBytes, DefaultCacheBytes)
+	if cacheBytes < MinCacheBytes {
+		return nil, fmt.Errorf("cache size %d bytes is below the minimum of %d MB", cacheBytes, MinCacheBytes>>20)
+	}
+	blockCache, indexCache, cache := cacheSplit(cacheBytes)
+	store, err := hotstore.Open(filepath.Join(dir, "hot"), hotstore.Options{Durability: opts.Durability, Logger: log,
+		Cache: cache, BlockCacheBytes: blockCache, IndexCacheBytes: indexCache})
 	if err != nil {
 		return nil, fmt.Errorf("open hot store: %w", err)
 	}
@@ -81,6 +110,7 @@ func Open(ctx context.Context, dir string, opts Options) (*DB, error) {
 		store.Close()
 		return nil, err
 	}
+	cold.ShareCache(cache)
 	hub := notify.NewHub(opts.Notify)
 	db := &DB{
 		dir: dir, log: log, store: store, cold: cold, cat: cat, jwt: auth.NewJWT(secret), hub: hub,

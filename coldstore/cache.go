@@ -4,6 +4,7 @@ import (
 	"container/list"
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"sync"
@@ -14,12 +15,14 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/metadata"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+	"github.com/kalamdb/kalamdb/cachebudget"
 )
 
-// Default cache bounds (see Store.SetCacheLimits). A chat row group's
-// system columns decode to ~90 KB (4096 keys, seqs and deleted flags), its
-// table columns to ~1 MB: 64 MiB holds the system columns of ~700 groups
-// (2.8M rows), or of fewer groups with their table columns (see fill).
+// Default cache bounds (see Store.ShareCache and SetCacheLimits). A chat
+// row group's system columns decode to ~90 KB (4096 keys, seqs and deleted
+// flags), its table columns to ~1 MB: 64 MiB holds the system columns of
+// ~700 groups (2.8M rows), or of fewer groups with their table columns
+// (see fill).
 const (
 	defaultCacheReaders = 128
 	defaultCacheBytes   = 64 << 20
@@ -47,7 +50,8 @@ const (
 type readCache struct {
 	mu         sync.Mutex // guards everything below, every segReader's refs, elem, dead and groups, and every group's elem, filled, vals and valBytes
 	maxReaders int
-	maxBytes   int64
+	maxBytes   int64               // SetCacheLimits' bound, below the budget's
+	mem        *cachebudget.Member // reports bytes; its Allowance bounds them
 	readers    map[segKey]*segReader
 	lru        *list.List // of *segReader, most recent first
 	groups     *list.List // of *group, most recent first
@@ -109,15 +113,49 @@ type group struct {
 	filled     *list.Element // in readCache.filled; nil when vals is not cached
 }
 
+// newReadCache returns a cache of at most readers open segments, drawing
+// on a budget of its own of bytes until ShareCache.
 func newReadCache(readers int, bytes int64) *readCache {
-	return &readCache{maxReaders: readers, maxBytes: bytes, readers: map[segKey]*segReader{},
+	c := &readCache{maxReaders: readers, maxBytes: math.MaxInt64, readers: map[segKey]*segReader{},
 		lru: list.New(), groups: list.New(), filled: list.New()}
+	c.mem = cachebudget.New(bytes).Join(c.trim)
+	return c
+}
+
+// ShareCache makes the read cache draw on budget, shared with other
+// caches (the hot store's index cache), instead of its own 64 MiB.
+func (s *Store) ShareCache(budget *cachebudget.Budget) {
+	c := s.cache
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.mem.Leave()
+	c.mem = budget.Join(c.trim)
+	c.mem.Set(c.bytes)
+	c.evictLocked()
+}
+
+// boundLocked is how many bytes the cache may hold now.
+func (c *readCache) boundLocked() int64 { return min(c.maxBytes, c.mem.Allowance()) }
+
+// addBytesLocked counts n more (or, negative, fewer) cached bytes.
+func (c *readCache) addBytesLocked(n int64) {
+	c.bytes += n
+	c.mem.Set(c.bytes)
+}
+
+// trim evicts down to target bytes (the budget asks when another cache
+// needs the memory).
+func (c *readCache) trim(target int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.evictToLocked(target)
 }
 
 // SetCacheLimits bounds the point-lookup cache: at most readers open
 // segment files and groupBytes of decoded row-group system columns and
-// looked-up rows (0 disables either).
-// Defaults: 128 readers, 64 MiB. Lowering a limit evicts at once.
+// looked-up rows (0 disables either), within what its budget allows.
+// Defaults: 128 readers, no bound beyond the budget. Lowering a limit
+// evicts at once.
 func (s *Store) SetCacheLimits(readers int, groupBytes int64) {
 	c := s.cache
 	c.mu.Lock()
@@ -233,10 +271,16 @@ func (c *readCache) evictLocked() {
 			r.close()
 		}
 	}
-	for c.bytes > c.maxBytes && c.filled.Len() > 0 {
+	c.evictToLocked(c.boundLocked())
+}
+
+// evictToLocked drops table columns, then whole groups, least recently
+// used first, until at most target bytes remain.
+func (c *readCache) evictToLocked(target int64) {
+	for c.bytes > target && c.filled.Len() > 0 {
 		c.unfillLocked(c.filled.Back().Value.(*group))
 	}
-	for c.bytes > c.maxBytes && c.groups.Len() > 0 {
+	for c.bytes > target && c.groups.Len() > 0 {
 		g := c.groups.Back().Value.(*group)
 		c.uncacheLocked(g)
 		delete(g.r.groups, g.rg)
@@ -249,7 +293,7 @@ func (c *readCache) uncacheLocked(g *group) {
 	c.unfillLocked(g)
 	c.groups.Remove(g.elem)
 	g.elem = nil
-	c.bytes -= g.bytes
+	c.addBytesLocked(-g.bytes)
 }
 
 // unfillLocked drops g's table columns from the cache, keeping its system
@@ -259,7 +303,7 @@ func (c *readCache) unfillLocked(g *group) {
 		return
 	}
 	c.filled.Remove(g.filled)
-	c.bytes -= g.valBytes
+	c.addBytesLocked(-g.valBytes)
 	g.filled, g.vals, g.valBytes = nil, nil, 0
 }
 
@@ -280,13 +324,13 @@ func (c *readCache) group(ctx context.Context, r *segReader, rg int) (*group, er
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if !r.dead && g.bytes <= c.maxBytes {
+	if !r.dead && g.bytes <= c.boundLocked() {
 		if r.groups == nil {
 			r.groups = map[int]*group{}
 		}
 		r.groups[rg] = g
 		g.elem = c.groups.PushFront(g)
-		c.bytes += g.bytes
+		c.addBytesLocked(g.bytes)
 		c.evictLocked()
 	}
 	return g, nil
@@ -326,7 +370,8 @@ func (c *readCache) fill(ctx context.Context, g *group) []arrow.Array {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if g.elem != nil && g.vals == nil {
-		g.vals, g.valBytes, c.bytes = cols.vals, n, c.bytes+n
+		g.vals, g.valBytes = cols.vals, n
+		c.addBytesLocked(n)
 		g.filled = c.filled.PushFront(g)
 		c.evictLocked()
 	}
@@ -337,7 +382,7 @@ func (c *readCache) fill(ctx context.Context, g *group) []arrow.Array {
 func (c *readCache) hasRoom(g *group, n int64) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return g.elem != nil && c.bytes+n <= c.maxBytes
+	return g.elem != nil && c.bytes+n <= c.boundLocked()
 }
 
 // cachedGroup returns row group rg of r and its table columns (nil unless

@@ -85,9 +85,11 @@
 // Get reads through a per-Store cache: open segment readers (file,
 // Parquet footer, per-row-group _key bounds), at most 128 by default (one
 // file descriptor each), and per row group the decoded _key, _seq and
-// _deleted columns (~90 KB for 4096 chat rows), up to 64 MiB by default,
-// both LRU (Store.SetCacheLimits), table columns evicted before any
-// group's system columns. A lookup whose group's table columns
+// _deleted columns (~90 KB for 4096 chat rows) and, while there is room,
+// its table columns, within a memory budget (64 MiB of its own, or the one
+// Store.ShareCache gives it, shared with the hot store's index cache: see
+// package cachebudget), both LRU (Store.SetCacheLimits), table columns
+// evicted before any group's system columns. A lookup whose group's table columns
 // are not cached decodes them whole only if they fit the bound without
 // evicting anything (so partitions that fit are served from memory);
 // otherwise it reads just the data page of each column that holds the row

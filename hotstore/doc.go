@@ -72,15 +72,19 @@
 //
 // SyncWrites is off: durability comes from group commit. NumVersionsToKeep
 // is 1 (no MVCC history beyond Badger's transactions). Memory is modest:
-// 32 MB memtables (3 of them), a 48 MB block cache, a 16 MB index cache,
-// 256 MB value-log files and 2 compactors, for a machine with few cores that
-// also runs the cold store. Most of the read memory goes to the store's own
-// index range cache instead (192 MB, indexcache.go): the chat read, the
-// newest messages of a conversation, is served from there without a
-// Badger iterator, so the three caches together are 256 MB, the size of
-// the PostgreSQL shared_buffers the bench compares against. NumLevelZeroTables is 1 (Badger's default is
-// 5): each flushed memtable is merged into the small base level at once,
-// which costs little and lets deletes meet their data (see below). Values
+// 32 MB memtables (3 of them), 256 MB value-log files and 2 compactors,
+// for a machine with few cores that also runs the cold store. The caches
+// come out of the server's --cache-size (kalamdb.Options.CacheBytes,
+// 320 MB by default): Badger's block cache (48 MB at the default) and its
+// index cache (16 MB) are fixed, and the rest is a budget the store's own
+// index range cache (indexcache.go) shares with the cold store's row-group
+// cache (Options.Cache, package cachebudget). The chat read, the newest
+// messages of a conversation, is served from the range cache without a
+// Badger iterator; after a flush, point lookups are served from the cold
+// store's cache, so the memory follows the tier being read.
+// NumLevelZeroTables is 1 (Badger's default is 5): each flushed memtable
+// is merged into the small base level at once, which costs little and
+// lets deletes meet their data (see below). Values
 // under Badger's 1 MB value threshold live in the LSM; larger rows go to
 // the value log (large content belongs in blobs). Badger's info and debug
 // logs are dropped; warnings and errors go to the slog logger.

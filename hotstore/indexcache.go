@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"sync"
 	"sync/atomic"
+
+	"github.com/kalamdb/kalamdb/cachebudget"
 )
 
 // The index cache keeps the entries of recently scanned index ranges, so
@@ -32,9 +34,11 @@ import (
 // does not use the cache at all.
 //
 // Memory is bounded: a range keeps at most indexCacheRangeEntries entries
-// and indexCacheRangeBytes bytes, all ranges together indexCacheBytes, and
-// at most indexCacheBuckets buckets are remembered; a forgotten bucket's
-// last write is folded into floor, which then stands for it.
+// and indexCacheRangeBytes bytes, all ranges together what the cache
+// budget allows (Options.Cache, shared with the cold store's cache; alone,
+// indexCacheBytes), and at most indexCacheBuckets buckets are remembered;
+// a forgotten bucket's last write is folded into floor, which then stands
+// for it.
 
 const (
 	indexCacheBytes        = 192 << 20
@@ -57,6 +61,7 @@ type indexCache struct {
 	globalWrite uint64
 
 	hits atomic.Uint64
+	mem  *cachebudget.Member // reports bytes; its Allowance bounds them
 }
 
 type cacheBucket struct {
@@ -76,9 +81,27 @@ type cachedEntry struct {
 	key, value []byte // Badger key and value
 }
 
-func newIndexCache() *indexCache {
-	return &indexCache{buckets: make(map[string]*cacheBucket)}
+// newIndexCache returns a cache that draws on budget (nil: a budget of
+// its own, indexCacheBytes).
+func newIndexCache(budget *cachebudget.Budget) *indexCache {
+	if budget == nil {
+		budget = cachebudget.New(indexCacheBytes)
+	}
+	c := &indexCache{buckets: make(map[string]*cacheBucket)}
+	c.mem = budget.Join(c.trim)
+	return c
 }
+
+// trim drops ranges until the cache holds at most target bytes (the
+// budget asks when another cache needs the memory).
+func (c *indexCache) trim(target int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.shrinkLocked(int(target), "")
+}
+
+// close leaves the budget (Store.Close).
+func (c *indexCache) close() { c.mem.Leave() }
 
 // size is the bytes of every cached range.
 func (c *indexCache) size() int64 {
@@ -142,6 +165,7 @@ func (c *indexCache) put(bucket, rk string, at uint64, r *cachedRange) {
 	b.ranges[rk] = r
 	c.bytes += r.bytes
 	c.evictLocked(bucket)
+	c.mem.Set(int64(c.bytes))
 }
 
 // bucketLocked returns bucket's record, creating it (and forgetting others
@@ -176,14 +200,22 @@ func (c *indexCache) forgetLocked(n int) {
 	}
 }
 
-// evictLocked drops ranges until the cache is back under its budget.
+// evictLocked drops ranges, but not keep's, until the cache is back
+// under its allowance, by an eighth of it so the next puts need not evict.
 func (c *indexCache) evictLocked(keep string) {
-	if c.bytes <= indexCacheBytes {
+	allowed := int(c.mem.Allowance())
+	if c.bytes <= allowed {
 		return
 	}
+	c.shrinkLocked(allowed*7/8, keep)
+}
+
+// shrinkLocked drops the ranges of buckets other than keep (map order is
+// random enough for an eviction policy) until at most target bytes remain.
+func (c *indexCache) shrinkLocked(target int, keep string) {
 	for k, b := range c.buckets {
-		if c.bytes <= indexCacheBytes*7/8 {
-			return
+		if c.bytes <= target {
+			break
 		}
 		if k != keep {
 			c.dropRangesLocked(b)
@@ -192,10 +224,14 @@ func (c *indexCache) evictLocked(keep string) {
 }
 
 func (c *indexCache) dropRangesLocked(b *cacheBucket) {
+	if len(b.ranges) == 0 {
+		return
+	}
 	for _, r := range b.ranges {
 		c.bytes -= r.bytes
 	}
 	b.ranges = nil
+	c.mem.Set(int64(c.bytes))
 }
 
 // beginWrite registers a commit about to write index entries of buckets.

@@ -1,6 +1,7 @@
 package hotstore
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
+	"github.com/kalamdb/kalamdb/cachebudget"
 	"github.com/kalamdb/kalamdb/hotstore/wal"
 )
 
@@ -53,6 +55,13 @@ type Options struct {
 	// Now is the clock behind NextSeq; nil means time.Now. Tests inject a
 	// clock that jumps backwards.
 	Now func() time.Time
+	// Cache is the memory budget the index range cache draws on, shared
+	// with the cold store's cache; nil means one of its own of 192 MB.
+	Cache *cachebudget.Budget
+	// BlockCacheBytes and IndexCacheBytes size Badger's block cache
+	// (decompressed SST blocks) and its cache of SST indexes and bloom
+	// filters; 0 means 48 MB and 16 MB.
+	BlockCacheBytes, IndexCacheBytes int64
 
 	// memTableSize overrides Badger's memtable size (tests force WAL
 	// rotations with a small one); 0 means the default.
@@ -181,8 +190,8 @@ func Open(dir string, opts Options) (*Store, error) {
 		WithNumVersionsToKeep(1).
 		WithMemTableSize(memTableSize).
 		WithNumMemtables(numMemtables).
-		WithBlockCacheSize(blockCacheSize).
-		WithIndexCacheSize(indexCacheSize).
+		WithBlockCacheSize(cmp.Or(opts.BlockCacheBytes, blockCacheSize)).
+		WithIndexCacheSize(cmp.Or(opts.IndexCacheBytes, indexCacheSize)).
 		WithValueLogFileSize(vlogFileSize).
 		WithNumCompactors(numCompactors).
 		WithNumLevelZeroTables(numLevelZeroTables).
@@ -208,7 +217,7 @@ func Open(dir string, opts Options) (*Store, error) {
 		}
 	}
 	s := &Store{db: db, orc: newOracle(db, log), syncPol: sp, opts: opts, now: opts.Now, log: opts.Logger,
-		valueThreshold: int(bo.ValueThreshold), icache: newIndexCache()}
+		valueThreshold: int(bo.ValueThreshold), icache: newIndexCache(opts.Cache)}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -251,6 +260,7 @@ func (s *Store) Close() error {
 		s.apply.stop()
 	}
 	s.dropSnapshot()
+	s.icache.close()
 	if err := s.db.Close(); err != nil {
 		s.closeLog()
 		return fmt.Errorf("close hot store: %w", err)

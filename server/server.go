@@ -33,6 +33,8 @@ type Config struct {
 	Logger       *slog.Logger
 	// Notify bounds each listening connection's notification queue.
 	Notify notify.Options
+	// CacheBytes is the memory of the read caches (0: the default).
+	CacheBytes int64
 	// Demo serves the gateway's demo page at /.
 	Demo bool
 	// Gateway bounds HTTP requests and WebSockets; zero fields take defaults.
@@ -72,7 +74,8 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	db, err := kalamdb.Open(ctx, cfg.DataDir, kalamdb.Options{
 		Durability: cfg.Durability, Logger: log, JWTSecret: cfg.JWTSecret, RootPassword: cfg.RootPassword,
-		Notify: cfg.Notify,
+		CacheBytes: cfg.CacheBytes,
+		Notify:     cfg.Notify,
 	})
 	if err != nil {
 		return nil, err

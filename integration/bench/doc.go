@@ -4,7 +4,12 @@
 // better. It is the program behind `make bench`:
 //
 //	go run ./integration/bench [-profile quick|full] [-workloads W1,W2] [-rounds 3]
-//	    [-duration 5s] [-systems pg,kalamdb] [-out bench/results]
+//	    [-duration 5s] [-systems pg,kalamdb] [-out bench/results] [-cache-size 512MB]
+//
+// Both systems get the same cache memory: -cache-size is PostgreSQL's
+// shared_buffers and KalamDB's --cache-size (512 MB, which holds W2's
+// data on both; PostgreSQL's fits in less, KalamDB's hot copies and
+// decoded cold columns do not).
 //
 // Each case runs against one system at a time, interleaved (A B A B ...), and
 // reports the median of the rounds. Results are also written to

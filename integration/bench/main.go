@@ -32,18 +32,18 @@ type config struct {
 	kalamBin  string
 	fsyncTest bool
 
-	sharedBuffers string
-	clients       []int // W1 client counts
-	readClients   []int // W2 client counts
-	w2Users       int
-	w2Messages    int
-	notifyCount   int // notifications per W4 round
-	w4Listeners   int
-	w4Idle        int
-	w5Conns       int
-	w6Messages    int
-	wsSubs        int // W7ws WebSocket subscribers
-	wsRate        int // W7ws messages per second
+	cacheSize   string // PostgreSQL's shared_buffers and KalamDB's --cache-size
+	clients     []int  // W1 client counts
+	readClients []int  // W2 client counts
+	w2Users     int
+	w2Messages  int
+	notifyCount int // notifications per W4 round
+	w4Listeners int
+	w4Idle      int
+	w5Conns     int
+	w6Messages  int
+	wsSubs      int // W7ws WebSocket subscribers
+	wsRate      int // W7ws messages per second
 
 	log io.Writer // progress lines
 }
@@ -100,7 +100,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	out := fs.String("out", "bench/results", "directory for the results file and chart; empty to skip")
 	kalamBin := fs.String("kalamdb-bin", "", "kalamdb binary (default <module root>/bin/kalamdb)")
 	fsyncTest := fs.Bool("fsync-test", true, "run pg_test_fsync once as context")
-	sharedBuffers := fs.String("pg-shared-buffers", "256MB", "PostgreSQL shared_buffers, comparable to KalamDB's caches")
+	cacheSize := fs.String("cache-size", "512MB", "cache memory of each system: PostgreSQL's shared_buffers and KalamDB's --cache-size")
 	w2Users := fs.Int("w2-users", 0, "W2 users (one conversation each)")
 	w2Messages := fs.Int("w2-messages", 0, "W2 messages loaded")
 	notifyCount := fs.Int("w4-notifications", 0, "W4 notifications per round")
@@ -122,7 +122,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	}
 	c := p
 	c.profile = *profile
-	c.out, c.kalamBin, c.fsyncTest, c.sharedBuffers = *out, *kalamBin, *fsyncTest, *sharedBuffers
+	c.out, c.kalamBin, c.fsyncTest, c.cacheSize = *out, *kalamBin, *fsyncTest, *cacheSize
 	setInt(&c.rounds, *rounds)
 	if *duration > 0 {
 		c.duration = *duration

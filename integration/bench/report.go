@@ -115,7 +115,8 @@ func (r *report) write(ctx context.Context) (string, error) {
 		r.cfg.profile, r.cfg.rounds, r.cfg.duration, strings.Join(r.cfg.systems, ","), strings.Join(r.cfg.workloads, ","))
 	fmt.Fprintf(&b, "- %s\n", strings.Join(append(r.versions, runtime.Version()), ", "))
 	fmt.Fprintf(&b, "- machine: %d CPUs, %s, kernel %s\n", runtime.NumCPU(), cpuModel(), kernel())
-	fmt.Fprintf(&b, "- PostgreSQL: shared_buffers=%s, synchronous_commit on (durable rows) / off (async rows)\n", r.cfg.sharedBuffers)
+	fmt.Fprintf(&b, "- cache memory %s each: PostgreSQL shared_buffers, KalamDB --cache-size\n", r.cfg.cacheSize)
+	fmt.Fprintf(&b, "- PostgreSQL: synchronous_commit on (durable rows) / off (async rows)\n")
 	if r.fsyncLine != "" {
 		fmt.Fprintf(&b, "- pg_test_fsync -s 1 (one 8kB write): `%s`\n", r.fsyncLine)
 	}

@@ -155,10 +155,10 @@ func startSystems(ctx context.Context, cfg *config) (*environment, error) {
 		if err := pgrun.Available(); err != nil {
 			return nil, err
 		}
-		cfg.logf("starting PostgreSQL 15 (shared_buffers=%s)", cfg.sharedBuffers)
+		cfg.logf("starting PostgreSQL 15 (shared_buffers=%s)", cfg.cacheSize)
 		pg, err := pgrun.Start(ctx, pgrun.Options{
 			SyncCommit:     true, // async rows turn it off per session
-			SharedBuffers:  cfg.sharedBuffers,
+			SharedBuffers:  cfg.cacheSize,
 			MaxConnections: cfg.maxConnections(),
 			Logf:           cfg.logf,
 		})
@@ -310,7 +310,7 @@ func startKalam(ctx context.Context, cfg *config, bin, durability string) (*kala
 	}
 	k := &kalamProc{dir: dir, dataDir: filepath.Join(dir, "data"), done: make(chan struct{}), tail: &logTail{max: 40}}
 	k.cmd = exec.Command(bin, "serve", "--data", k.dataDir,
-		"--pg-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0", "--durability", durability)
+		"--pg-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0", "--durability", durability, "--cache-size", cfg.cacheSize)
 	k.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	stderr, err := k.cmd.StderrPipe()
 	if err != nil {

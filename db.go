@@ -95,7 +95,7 @@ func Open(ctx context.Context, dir string, opts Options) (*DB, error) {
 	}
 	blockCache, indexCache, cache := cacheSplit(cacheBytes)
 	store, err := hotstore.Open(filepath.Join(dir, "hot"), hotstore.Options{Durability: opts.Durability, Logger: log,
-		Cache: cache, BlockCacheBytes: blockCache, IndexCacheBytes: indexCache})
+		Cache: cache, BadgerBlockCacheBytes: blockCache, BadgerIndexCacheBytes: indexCache})
 	if err != nil {
 		return nil, fmt.Errorf("open hot store: %w", err)
 	}

@@ -29,6 +29,8 @@ var (
 		"Index scans served from the hot store's index range cache.", nil, nil)
 	descCacheBytes = prometheus.NewDesc("kalamdb_index_cache_bytes",
 		"Bytes held by the index range cache.", nil, nil)
+	descColdCacheBytes = prometheus.NewDesc("kalamdb_cold_cache_bytes",
+		"Bytes held by the cold store's row-group cache (shares --cache-size with the index range cache).", nil, nil)
 	descJobs = prometheus.NewDesc("kalamdb_jobs_total",
 		"Finished flush, compaction and reclamation jobs (those that did something), by kind and state.",
 		[]string{"kind", "state"}, nil)
@@ -42,7 +44,7 @@ var (
 
 func (dbCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descCommits, descSyncs, descConflicts, descLogBytes, descCheckpoints,
-		descApplyBatches, descCacheHits, descCacheBytes,
+		descApplyBatches, descCacheHits, descCacheBytes, descColdCacheBytes,
 		descJobs, descJobRows, descJobBytes, descJobSeconds} {
 		ch <- d
 	}
@@ -61,6 +63,7 @@ func (c dbCollector) Collect(ch chan<- prometheus.Metric) {
 	counter(descApplyBatches, float64(st.ApplyBatches))
 	counter(descCacheHits, float64(st.IndexCacheHits))
 	ch <- prometheus.MustNewConstMetric(descCacheBytes, prometheus.GaugeValue, float64(st.IndexCacheBytes))
+	ch <- prometheus.MustNewConstMetric(descColdCacheBytes, prometheus.GaugeValue, float64(c.db.cold.CacheBytes()))
 	// Every kind is exported from the start, at zero until its first job.
 	totals := c.db.eng.JobTotals()
 	for _, kind := range []string{"flush", "compact", "reclaim"} {

@@ -31,6 +31,7 @@ func TestCollectorCountsCommitsCacheAndFlushes(t *testing.T) {
 		"SELECT id FROM m WHERE conv = 'a' ORDER BY id DESC LIMIT 2",
 		"SELECT id FROM m WHERE conv = 'a' ORDER BY id DESC LIMIT 2",
 		"SELECT kalamdb_flush('m')",
+		"SELECT body FROM m WHERE id = 2", // from Parquet, through the cold cache
 	} {
 		if err := s.Query(ctx, q, func(*sql.Result) error { return nil }); err != nil {
 			t.Fatalf("%s: %v", q, err)
@@ -72,6 +73,12 @@ func TestCollectorCountsCommitsCacheAndFlushes(t *testing.T) {
 	}
 	if v := value("kalamdb_index_cache_hits_total", nil); v != 1 {
 		t.Errorf("index cache hits = %v, want 1 (the second scan)", v)
+	}
+	if v := value("kalamdb_index_cache_bytes", nil); v <= 0 {
+		t.Errorf("index cache bytes = %v, want the cached range's", v)
+	}
+	if v := value("kalamdb_cold_cache_bytes", nil); v <= 0 {
+		t.Errorf("cold cache bytes = %v, want the looked-up row group's", v)
 	}
 	if v := value("kalamdb_jobs_total", map[string]string{"kind": "flush", "state": "done"}); v != 1 {
 		t.Errorf("flush jobs done = %v, want 1", v)

@@ -122,6 +122,9 @@ func (b *Budget) trimOver() {
 // first, until the total is under the limit by trimMargin, and returns
 // the bytes freed.
 func (b *Budget) trimRound() int64 {
+	if b.total() <= b.limit { // the grower made room itself meanwhile
+		return 0
+	}
 	ms := slices.Clone(*b.members.Load())
 	fair := b.fairShare(len(ms))
 	over := b.total() - b.limit + b.trimMargin()

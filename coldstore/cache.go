@@ -134,13 +134,27 @@ func (s *Store) ShareCache(budget *cachebudget.Budget) {
 	c.evictLocked()
 }
 
+// CacheBytes is the size of the row groups the read cache holds (for
+// metrics).
+func (s *Store) CacheBytes() int64 {
+	c := s.cache
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.bytes
+}
+
 // boundLocked is how many bytes the cache may hold now.
 func (c *readCache) boundLocked() int64 { return min(c.maxBytes, c.mem.Allowance()) }
 
-// addBytesLocked counts n more (or, negative, fewer) cached bytes.
+// addBytesLocked counts n more (or, negative, fewer) cached bytes. A
+// decrease is reported to the budget at once; growth only once
+// evictToLocked made room for it, so the budget never sees the cache over
+// its allowance (which would start a needless trim).
 func (c *readCache) addBytesLocked(n int64) {
 	c.bytes += n
-	c.mem.Set(c.bytes)
+	if n < 0 {
+		c.mem.Set(c.bytes)
+	}
 }
 
 // trim evicts down to target bytes (the budget asks when another cache
@@ -285,6 +299,7 @@ func (c *readCache) evictToLocked(target int64) {
 		c.uncacheLocked(g)
 		delete(g.r.groups, g.rg)
 	}
+	c.mem.Set(c.bytes)
 }
 
 // uncacheLocked removes g (and its table columns) from the cache's lists

@@ -71,3 +71,25 @@ func TestReadCacheSharesItsBudget(t *testing.T) {
 			got, otherUsed, limit, budget.Trims()-trims)
 	}
 }
+
+// A full cache evicts its own entries before it reports growth, so
+// lookups past its allowance start no trims: the budget never sees it
+// over the limit.
+func TestFullReadCacheEvictsBeforeReporting(t *testing.T) {
+	s := openStore(t)
+	s.groupRows = 100
+	rows := chatRows(t, 20*s.groupRows)
+	flush(t, s, testPart, chatSchema, rows...)
+	budget := cachebudget.New(64 << 10) // a few groups of ~34 KB
+	other := budget.Join(func(int64) {})
+	other.Set(8 << 10)
+	s.ShareCache(budget)
+	for _, r := range rows {
+		if got, ok, err := s.Get(t.Context(), testPart, r.key); err != nil || !ok || got.Seq != r.seq {
+			t.Fatalf("get %x: %v %v %+v, want seq %d", r.key, ok, err, got, r.seq)
+		}
+	}
+	if n := budget.Trims(); n != 0 {
+		t.Fatalf("%d trims of a cache that stayed within its allowance", n)
+	}
+}

@@ -43,11 +43,13 @@ func TestIndexCacheSharesItsBudget(t *testing.T) {
 		}
 	}
 	size := func() int64 {
-		n := s.icache.size()
-		if used := s.icache.mem.Used(); used != n {
-			t.Fatalf("budget has %d bytes for the index cache, which holds %d", used, n)
+		c := s.icache
+		c.mu.Lock() // a trim may run: read both in one moment
+		defer c.mu.Unlock()
+		if used := c.mem.Used(); used != int64(c.bytes) {
+			t.Fatalf("budget has %d bytes for the index cache, which holds %d", used, c.bytes)
 		}
-		return n
+		return int64(c.bytes)
 	}
 
 	readAll()

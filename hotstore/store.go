@@ -58,10 +58,10 @@ type Options struct {
 	// Cache is the memory budget the index range cache draws on, shared
 	// with the cold store's cache; nil means one of its own of 192 MB.
 	Cache *cachebudget.Budget
-	// BlockCacheBytes and IndexCacheBytes size Badger's block cache
+	// BadgerBlockCacheBytes and BadgerIndexCacheBytes size Badger's block cache
 	// (decompressed SST blocks) and its cache of SST indexes and bloom
 	// filters; 0 means 48 MB and 16 MB.
-	BlockCacheBytes, IndexCacheBytes int64
+	BadgerBlockCacheBytes, BadgerIndexCacheBytes int64
 
 	// memTableSize overrides Badger's memtable size (tests force WAL
 	// rotations with a small one); 0 means the default.
@@ -190,8 +190,8 @@ func Open(dir string, opts Options) (*Store, error) {
 		WithNumVersionsToKeep(1).
 		WithMemTableSize(memTableSize).
 		WithNumMemtables(numMemtables).
-		WithBlockCacheSize(cmp.Or(opts.BlockCacheBytes, blockCacheSize)).
-		WithIndexCacheSize(cmp.Or(opts.IndexCacheBytes, indexCacheSize)).
+		WithBlockCacheSize(cmp.Or(opts.BadgerBlockCacheBytes, blockCacheSize)).
+		WithIndexCacheSize(cmp.Or(opts.BadgerIndexCacheBytes, indexCacheSize)).
 		WithValueLogFileSize(vlogFileSize).
 		WithNumCompactors(numCompactors).
 		WithNumLevelZeroTables(numLevelZeroTables).
@@ -229,6 +229,7 @@ func Open(dir string, opts Options) (*Store, error) {
 			s.apply.stop()
 		}
 		s.closeLog()
+		s.icache.close()
 		_ = db.Close()
 		return nil, fmt.Errorf("open hot store %s: %w", dir, err)
 	}

@@ -109,10 +109,10 @@ func serve(args []string, stderr io.Writer) error {
 		return err
 	}
 	if cfg.CacheBytes, err = parseSize(f.cacheSize); err != nil {
-		return fmt.Errorf("--cache-size: %w", err)
+		return fmt.Errorf("--cache-size (KALAMDB_CACHE_SIZE): %w", err)
 	}
 	if cfg.CacheBytes < kalamdb.MinCacheBytes {
-		return fmt.Errorf("--cache-size must be at least %dMB, not %s", kalamdb.MinCacheBytes>>20, f.cacheSize)
+		return fmt.Errorf("--cache-size (KALAMDB_CACHE_SIZE) must be at least %dMB, not %s", kalamdb.MinCacheBytes>>20, f.cacheSize)
 	}
 	if err := os.MkdirAll(f.data, 0o700); err != nil {
 		return err

@@ -27,8 +27,8 @@ func TestParseSize(t *testing.T) {
 
 func TestServeRefusesBadCacheSizes(t *testing.T) {
 	for _, c := range []struct{ size, want string }{
-		{"1MB", "--cache-size must be at least 16MB, not 1MB"},
-		{"lots", `--cache-size: invalid size "lots"`},
+		{"1MB", "--cache-size (KALAMDB_CACHE_SIZE) must be at least 16MB, not 1MB"},
+		{"lots", `--cache-size (KALAMDB_CACHE_SIZE): invalid size "lots"`},
 	} {
 		err := serve([]string{"--data", t.TempDir(), "--cache-size", c.size}, io.Discard)
 		if err == nil || !strings.HasPrefix(err.Error(), c.want) {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"regexp"
 	"strings"
 	"syscall"
 	"time"
@@ -116,6 +117,9 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected arguments: %v", fs.Args())
 	}
+	if !cacheSizeForm.MatchString(*cacheSize) {
+		return nil, fmt.Errorf("-cache-size %q: want a whole number of kB, MB, GB or TB (a form PostgreSQL and KalamDB read alike)", *cacheSize)
+	}
 	p, ok := profileConfig(*profile)
 	if !ok {
 		return nil, fmt.Errorf("unknown profile %q (want quick or full)", *profile)
@@ -159,6 +163,11 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	}
 	return &c, nil
 }
+
+// cacheSizeForm is the one spelling of a size both systems read the same
+// way: PostgreSQL's units are case-sensitive, and a bare number is 8 kB
+// pages to it but bytes to KalamDB.
+var cacheSizeForm = regexp.MustCompile(`^[0-9]+(kB|MB|GB|TB)$`)
 
 func setInt(dst *int, v int) {
 	if v > 0 {

@@ -73,8 +73,12 @@ func TestParseFlags(t *testing.T) {
 		check   func(c *config) bool
 	}{
 		{"defaults", nil, false, func(c *config) bool {
-			return c.profile == "quick" && strings.Join(c.workloads, ",") == allWorkloads && len(c.systems) == 2 && c.rounds == 3
+			return c.profile == "quick" && strings.Join(c.workloads, ",") == allWorkloads && len(c.systems) == 2 && c.rounds == 3 &&
+				c.cacheSize == "512MB"
 		}},
+		{"cache size", []string{"-cache-size", "1GB"}, false, func(c *config) bool { return c.cacheSize == "1GB" }},
+		{"cache size in bytes", []string{"-cache-size", "1048576"}, true, nil}, // 8 kB pages to PostgreSQL
+		{"cache size in lower case", []string{"-cache-size", "512mb"}, true, nil},
 		{"full profile", []string{"-profile", "full"}, false, func(c *config) bool {
 			return c.w2Users == 10000 && c.w2Messages == 500000 && c.w5Conns == 500 && c.duration == 5*time.Second
 		}},

@@ -79,7 +79,7 @@ func serve(args []string, stderr io.Writer) error {
 	fs.StringVar(&f.pgAuth, "pg-auth", envDefault("KALAMDB_PG_AUTH", "auto"), "auto, password or scram-sha-256 (KALAMDB_PG_AUTH)")
 	fs.StringVar(&f.logFormat, "log-format", envDefault("KALAMDB_LOG_FORMAT", "text"), "text or json (KALAMDB_LOG_FORMAT)")
 	fs.StringVar(&f.logLevel, "log-level", envDefault("KALAMDB_LOG_LEVEL", "info"), "debug, info, warn or error (KALAMDB_LOG_LEVEL)")
-	fs.StringVar(&f.cacheSize, "cache-size", envDefault("KALAMDB_CACHE_SIZE", defaultCacheSize), "memory of the read caches, e.g. 512MB or 2GB (KALAMDB_CACHE_SIZE)")
+	fs.StringVar(&f.cacheSize, "cache-size", envDefault("KALAMDB_CACHE_SIZE", defaultCacheSize), "memory of the read caches, e.g. 512MB or 2GB; the Go heap's soft limit is this plus 768MB unless GOMEMLIMIT is set (KALAMDB_CACHE_SIZE)")
 	fs.StringVar(&f.pprofAddr, "pprof-addr", envDefault("KALAMDB_PPROF_ADDR", ""), "serve Go profiles at /debug/pprof/ on this address; off when empty (KALAMDB_PPROF_ADDR)")
 	fs.BoolVar(&f.demo, "demo", envDefault("KALAMDB_DEMO", "") == "1" || strings.EqualFold(envDefault("KALAMDB_DEMO", ""), "true"), "serve the WebSocket demo page at / of the HTTP address (KALAMDB_DEMO=1)")
 	if err := fs.Parse(args); err != nil {
@@ -117,6 +117,7 @@ func serve(args []string, stderr io.Writer) error {
 	if err := os.MkdirAll(f.data, 0o700); err != nil {
 		return err
 	}
+	memLimit := setMemoryLimit(cfg.CacheBytes, os.Getenv("GOMEMLIMIT"))
 
 	if f.pprofAddr != "" {
 		stopPprof, err := startPprof(f.pprofAddr, log)
@@ -132,7 +133,8 @@ func serve(args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	log.Info("started", "version", kalamdb.Version, "data", f.data, "durability", f.durability, "cache_size", f.cacheSize)
+	log.Info("started", "version", kalamdb.Version, "data", f.data, "durability", f.durability, "cache_size", f.cacheSize,
+		"memory_limit", memLimit)
 	<-ctx.Done()
 	log.Info("shutting down")
 	shutCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

@@ -2,6 +2,8 @@ package main
 
 import (
 	"io"
+	"math"
+	"runtime/debug"
 	"strings"
 	"testing"
 )
@@ -34,5 +36,22 @@ func TestServeRefusesBadCacheSizes(t *testing.T) {
 		if err == nil || !strings.HasPrefix(err.Error(), c.want) {
 			t.Errorf("serve --cache-size %s: %v, want %q", c.size, err, c.want)
 		}
+	}
+}
+
+func TestSetMemoryLimit(t *testing.T) {
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1)) // restore
+	if got := setMemoryLimit(320<<20, ""); got != "1088MB" {
+		t.Errorf("limit for 320MB of caches = %s, want 1088MB", got)
+	}
+	if got := debug.SetMemoryLimit(-1); got != 1088<<20 {
+		t.Errorf("runtime limit = %d, want %d", got, 1088<<20)
+	}
+	debug.SetMemoryLimit(math.MaxInt64)
+	if got := setMemoryLimit(320<<20, "2GiB"); got != "GOMEMLIMIT=2GiB" {
+		t.Errorf("with GOMEMLIMIT set: %s", got)
+	}
+	if got := debug.SetMemoryLimit(-1); got != math.MaxInt64 {
+		t.Errorf("runtime limit changed to %d although GOMEMLIMIT was set", got)
 	}
 }

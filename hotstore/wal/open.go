@@ -58,6 +58,13 @@ func Open(dir string, opts Options) (*Log, error) {
 	// from another goroutine), while a spare's sync writes SegmentSize
 	// bytes of zeros in the background.
 	l.spares = startSpares(dir, opts.SegmentSize, fdatasync, opts.Logger, rec.next)
+	if len(rec.segs) == 0 {
+		// A new log's first write comes right after Open (a store
+		// bootstraps its catalog): wait for its segment here rather than
+		// have that write create it in the commit path, with a warning
+		// on every first start.
+		l.spares.prepare()
+	}
 	return l, nil
 }
 

@@ -106,3 +106,17 @@ func TestUnusedSpareRemovedQuietly(t *testing.T) {
 		t.Fatalf("warning for an unused spare:\n%s", s)
 	}
 }
+
+// TestNewLogHasItsFirstSegmentReady: a new log's first segment is ready
+// when Open returns, so the first write neither creates it in the commit
+// path nor waits for it (each logs a warning, seen on every first start).
+func TestNewLogHasItsFirstSegmentReady(t *testing.T) {
+	var logs lockedBuffer
+	l := openT(t, t.TempDir(), Options{SegmentSize: 1 << 20, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	appendT(t, l, nil, 1, 100)
+	syncT(t, l)
+	closeT(t, l)
+	if s := logs.String(); strings.Contains(s, "level=WARN") {
+		t.Fatalf("warnings on a new log's first write:\n%s", s)
+	}
+}

@@ -1,8 +1,6 @@
 package hotstore
 
 import (
-	"bytes"
-	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -15,29 +13,24 @@ import (
 // within what the other leaves, and is trimmed when the other claims its
 // fair share.
 func TestIndexCacheSharesItsBudget(t *testing.T) {
-	const limit = 4 << 20
+	const convs, perConv = 100, 100 // ~1.4 MB of ranges once all are read
+	const limit = 1 << 20
 	budget := cachebudget.New(limit)
 	var otherUsed int64
 	other := budget.Join(func(target int64) {
 		t.Errorf("the other cache (%d bytes, its fair share) was trimmed to %d", otherUsed, target)
 	})
 	s := openStore(t, "", Options{Cache: budget})
-	const convs, perConv = 100, 100
-	pad := string(bytes.Repeat([]byte("m"), 300)) // a chat message's row: 100 convs hold ~3.5 MB
+	ids := make([]int64, perConv)
+	for i := range ids {
+		ids[i] = int64(i + 1)
+	}
 	for c := range convs {
-		tx := s.Begin()
-		for id := int64(1); id <= perConv; id++ {
-			if err := tx.SetIndexRecord(cacheIdx, convKey(t, fmt.Sprintf("conv%03d", c), id), intKey(t, id), Record{Seq: id, Data: []byte(fmt.Sprintf("row%d", id) + pad)}, 0); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if err := tx.Commit(context.Background()); err != nil {
-			t.Fatal(err)
-		}
+		setEntries(t, s, fmt.Sprintf("conv%03d", c), ids...)
 	}
 	readAll := func() {
 		for c := range convs {
-			if got := readPadded(t, s, fmt.Sprintf("conv%03d", c), pad); len(got) != perConv {
+			if got := readConv(t, s, fmt.Sprintf("conv%03d", c), true, 0); len(got) != perConv {
 				t.Fatalf("conv%03d: %d entries, want %d", c, len(got), perConv)
 			}
 		}
@@ -73,27 +66,4 @@ func TestIndexCacheSharesItsBudget(t *testing.T) {
 		t.Fatalf("after more scans the index cache holds %d bytes beside the other's %d (budget %d), %d more trims",
 			got, otherUsed, limit, budget.Trims()-trims)
 	}
-}
-
-// readPadded reads conv newest first, checking each row copy is "row<id>"
-// and pad.
-func readPadded(t *testing.T, s *Store, conv, pad string) []int64 {
-	t.Helper()
-	tx := s.BeginRead()
-	defer tx.Discard()
-	start, end := convRange(t, conv)
-	it := tx.ScanIndex(cacheIdx, ScanOptions{Start: start, End: end, Reverse: true})
-	defer it.Close()
-	var ids []int64
-	for it.Next() {
-		id := keyToInt(t, it.Value())
-		if rec, ok := it.IndexRecord(); !ok || string(rec.Data) != fmt.Sprintf("row%d", id)+pad {
-			t.Fatalf("entry %d: record %q, %v", id, rec.Data, ok)
-		}
-		ids = append(ids, id)
-	}
-	if err := it.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return ids
 }

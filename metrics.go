@@ -25,6 +25,8 @@ var (
 		"Checkpoints of the hot store's write-ahead log (each lets it delete old segments).", nil, nil)
 	descApplyBatches = prometheus.NewDesc("kalamdb_hot_apply_batches_total",
 		"Batches in which the hot store's applier gave logged commits to Badger (commits divided by this is how many shared a batch).", nil, nil)
+	descCompactionBacklog = prometheus.NewDesc("kalamdb_hot_compaction_backlog",
+		"Levels of the hot store's LSM tree that its background compaction still has to work down (0 when settled).", nil, nil)
 	descCacheHits = prometheus.NewDesc("kalamdb_index_cache_hits_total",
 		"Index scans served from the hot store's index range cache.", nil, nil)
 	descCacheBytes = prometheus.NewDesc("kalamdb_index_cache_bytes",
@@ -44,7 +46,7 @@ var (
 
 func (dbCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descCommits, descSyncs, descConflicts, descLogBytes, descCheckpoints,
-		descApplyBatches, descCacheHits, descCacheBytes, descColdCacheBytes,
+		descApplyBatches, descCompactionBacklog, descCacheHits, descCacheBytes, descColdCacheBytes,
 		descJobs, descJobRows, descJobBytes, descJobSeconds} {
 		ch <- d
 	}
@@ -61,6 +63,7 @@ func (c dbCollector) Collect(ch chan<- prometheus.Metric) {
 	counter(descLogBytes, float64(st.LogBytes))
 	counter(descCheckpoints, float64(st.Checkpoints))
 	counter(descApplyBatches, float64(st.ApplyBatches))
+	ch <- prometheus.MustNewConstMetric(descCompactionBacklog, prometheus.GaugeValue, float64(st.CompactionBacklog))
 	counter(descCacheHits, float64(st.IndexCacheHits))
 	ch <- prometheus.MustNewConstMetric(descCacheBytes, prometheus.GaugeValue, float64(st.IndexCacheBytes))
 	ch <- prometheus.MustNewConstMetric(descColdCacheBytes, prometheus.GaugeValue, float64(c.db.cold.CacheBytes()))

@@ -126,6 +126,10 @@ type Stats struct {
 	// and .vlog space they gave back (see Reclaim).
 	Reclaims       uint64
 	ReclaimedBytes int64
+	// CompactionBacklog counts the LSM levels Badger's compaction still
+	// has to work down (score at or over 1): 0 once the background work
+	// of a bulk load or a flush has settled.
+	CompactionBacklog int
 }
 
 // Store is the hot store: one Badger instance for every partition.
@@ -303,7 +307,21 @@ func (s *Store) Stats() Stats {
 
 		Reclaims:       s.reclaim.runs.Load(),
 		ReclaimedBytes: s.reclaim.freed.Load(),
+
+		CompactionBacklog: s.compactionBacklog(),
 	}
+}
+
+// compactionBacklog counts the levels Badger would pick for compaction
+// now: Levels reports a score only for those, and 1 is its threshold.
+func (s *Store) compactionBacklog() int {
+	n := 0
+	for _, l := range s.db.Levels() {
+		if l.Score >= 1 {
+			n++
+		}
+	}
+	return n
 }
 
 // dropBatchKeys bounds how many deletes go in one transaction (and

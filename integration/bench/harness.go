@@ -20,7 +20,10 @@ type workload struct {
 	durable bool // false: async durability on both systems
 	// prepare creates the workload's tables on one system, once.
 	prepare func(ctx context.Context, s *system) error
-	cases   []benchCase
+	// reads: the cases time reads of loaded data, so each system settles
+	// and warms up before them (settle.go).
+	reads bool
+	cases []benchCase
 }
 
 // benchCase is one row of the table.
@@ -95,6 +98,9 @@ func runAll(ctx context.Context, cfg *config, env *environment) ([]row, int) {
 			}
 			cancel()
 		}
+		if w.reads {
+			settleAndWarm(ctx, cfg, w, systems, prepErr)
+		}
 		for _, c := range w.cases {
 			r := runCase(ctx, cfg, c, systems, prepErr)
 			r.workload = id
@@ -113,6 +119,26 @@ func runAll(ctx context.Context, cfg *config, env *environment) ([]row, int) {
 		cfg.logf("%s done in %v", id, time.Since(wstart).Round(time.Millisecond))
 	}
 	return rows, pgErrs
+}
+
+// settleAndWarm lets each prepared system settle and warm up, logging how
+// long each took; a system that does not settle in time is measured anyway.
+func settleAndWarm(ctx context.Context, cfg *config, w *workload, systems []*system, prepErr map[string]error) {
+	for _, s := range systems {
+		if prepErr[s.label] != nil {
+			continue
+		}
+		start := time.Now()
+		if err := settle(ctx, s); err != nil {
+			cfg.logf("%s settle on %s: %v", w.id, s.label, err)
+		}
+		settled := time.Since(start)
+		if err := warmUp(ctx, cfg, w, s); err != nil {
+			cfg.logf("%s warm-up on %s: %v", w.id, s.label, err)
+		}
+		cfg.logf("%s on %s: settled in %v, warmed up in %v", w.id, s.label,
+			settled.Round(time.Millisecond), (time.Since(start) - settled).Round(time.Millisecond))
+	}
 }
 
 // runCase interleaves the systems round by round (A B A B ...) so drift in
@@ -141,6 +167,7 @@ func runCase(ctx context.Context, cfg *config, c benchCase, systems []*system, p
 				continue
 			}
 			samples[s.label] = append(samples[s.label], smp)
+			cfg.logf("  %s, round %d on %s: %.5g %s", c.name, round+1, s.label, smp.value, c.unit)
 		}
 	}
 	for label, err := range failed {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"image/png"
@@ -140,5 +141,29 @@ func TestSmokeQuickProfile(t *testing.T) {
 	}
 	if strings.Contains(stdout.String(), "error:") || strings.Contains(stdout.String(), "n/a") {
 		t.Fatalf("a workload failed:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+	}
+	// The read workloads settled and warmed up on both systems.
+	for _, want := range []string{"W2 on PostgreSQL: settled in", "W2 on KalamDB: settled in", "W2c on KalamDB: settled in", "W7 on KalamDB: settled in"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Fatalf("no %q in stderr:\n%s", want, stderr.String())
+		}
+	}
+	if m := regexp.MustCompile(`.*(settle|warm-up) on .*`).FindString(stderr.String()); m != "" {
+		t.Fatalf("settling failed: %s", m)
+	}
+}
+
+func TestParseGauge(t *testing.T) {
+	text := "# HELP kalamdb_hot_compaction_backlog Levels...\n" +
+		"# TYPE kalamdb_hot_compaction_backlog gauge\n" +
+		"kalamdb_hot_compaction_backlog_other 7\n" +
+		"kalamdb_jobs_total{kind=\"flush\",state=\"done\"} 3\n" +
+		"kalamdb_hot_compaction_backlog 2\n"
+	v, err := parseGauge(bufio.NewScanner(strings.NewReader(text)), "kalamdb_hot_compaction_backlog")
+	if err != nil || v != 2 {
+		t.Fatalf("parseGauge = %v, %v; want 2", v, err)
+	}
+	if _, err := parseGauge(bufio.NewScanner(strings.NewReader(text)), "kalamdb_cold_cache_bytes"); err == nil {
+		t.Fatal("parseGauge found a metric that is not there")
 	}
 }

@@ -117,6 +117,8 @@ func (r *report) write(ctx context.Context) (string, error) {
 	fmt.Fprintf(&b, "- machine: %d CPUs, %s, kernel %s\n", runtime.NumCPU(), cpuModel(), kernel())
 	fmt.Fprintf(&b, "- cache memory %s each: PostgreSQL shared_buffers, KalamDB --cache-size\n", r.cfg.cacheSize)
 	fmt.Fprintf(&b, "- PostgreSQL: synchronous_commit on (durable rows) / off (async rows)\n")
+	fmt.Fprintf(&b, "- read workloads (W2, W2c, W7) start after the load settles (PostgreSQL: VACUUM ANALYZE, CHECKPOINT; "+
+		"KalamDB: compaction backlog 0, no job running) and one untimed round of their first case on each system\n")
 	if r.fsyncLine != "" {
 		fmt.Fprintf(&b, "- pg_test_fsync -s 1 (one 8kB write): `%s`\n", r.fsyncLine)
 	}

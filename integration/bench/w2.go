@@ -21,6 +21,7 @@ func w2Workload(cfg *config) *workload {
 	w := &workload{
 		id:      "W2",
 		durable: true,
+		reads:   true,
 		prepare: func(ctx context.Context, s *system) error {
 			return withSystem(ctx, s, func(conn *pgx.Conn) error { return loadW2(ctx, cfg, s, conn) })
 		},
@@ -36,6 +37,7 @@ func w2cWorkload(cfg *config) *workload {
 	w := &workload{
 		id:      "W2c",
 		durable: true,
+		reads:   true,
 		prepare: func(ctx context.Context, s *system) error {
 			return withSystem(ctx, s, func(conn *pgx.Conn) error {
 				var exists bool

@@ -26,6 +26,7 @@ func w7Workload(cfg *config) *workload {
 	w := &workload{
 		id:      "W7",
 		durable: true,
+		reads:   true,
 		prepare: func(ctx context.Context, s *system) error {
 			return withSystem(ctx, s, func(conn *pgx.Conn) error { return loadHistory(ctx, cfg, s, conn, table) })
 		},

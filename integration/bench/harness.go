@@ -62,6 +62,10 @@ type row struct {
 	unit         string
 	higherBetter bool
 	cells        map[string]*cell // by system label
+	// roundRatios are the ratios (oriented as the table's) of the two
+	// systems' results in each round both ran: their spread shows how far
+	// the machine drifted between rounds.
+	roundRatios []float64
 }
 
 // Time limits that keep a hanging server from stalling the run.
@@ -150,11 +154,13 @@ func runCase(ctx context.Context, cfg *config, c benchCase, systems []*system, p
 		rounds = 1
 	}
 	samples := map[string][]sample{}
+	var pairs [][2]float64 // by round: PostgreSQL's value, KalamDB's
 	failed := map[string]error{}
 	for label, err := range prepErr {
 		failed[label] = err
 	}
 	for round := 0; round < rounds && ctx.Err() == nil; round++ {
+		var pair [2]float64
 		for _, s := range systems {
 			if failed[s.label] != nil || c.kalamOnly && s.kind != kindKalam {
 				continue
@@ -168,6 +174,21 @@ func runCase(ctx context.Context, cfg *config, c benchCase, systems []*system, p
 			}
 			samples[s.label] = append(samples[s.label], smp)
 			cfg.logf("  %s, round %d on %s: %.5g %s", c.name, round+1, s.label, smp.value, c.unit)
+			if s.kind == kindPG {
+				pair[0] = smp.value
+			} else {
+				pair[1] = smp.value
+			}
+		}
+		if pair[0] > 0 && pair[1] > 0 {
+			pairs = append(pairs, pair)
+		}
+	}
+	for _, p := range pairs {
+		if c.higherBetter {
+			r.roundRatios = append(r.roundRatios, p[1]/p[0])
+		} else {
+			r.roundRatios = append(r.roundRatios, p[0]/p[1])
 		}
 	}
 	for label, err := range failed {

@@ -113,10 +113,47 @@ func TestRunCaseInterleaves(t *testing.T) {
 	}
 }
 
+// TestRoundRatios pairs the systems' results round by round, oriented
+// like the table's ratio, and leaves out rounds a system did not finish.
+func TestRoundRatios(t *testing.T) {
+	pg := &system{kind: kindPG, label: labelPG}
+	k := &system{kind: kindKalam, label: labelKalam}
+	for _, c := range []struct {
+		higherBetter bool
+		want         string
+	}{{true, "[2 0.5 1]"}, {false, "[0.5 2 1]"}} {
+		vals := map[string][]float64{labelPG: {10, 40, 30}, labelKalam: {20, 20, 30}}
+		bc := benchCase{name: "c", higherBetter: c.higherBetter, run: func(_ context.Context, s *system) (sample, error) {
+			v := vals[s.label][0]
+			vals[s.label] = vals[s.label][1:]
+			return sample{value: v}, nil
+		}}
+		r := runCase(context.Background(), &config{rounds: 3, duration: time.Millisecond}, bc, []*system{pg, k}, map[string]error{})
+		if got := fmt.Sprint(r.roundRatios); got != c.want {
+			t.Fatalf("higherBetter %v: round ratios %s, want %s", c.higherBetter, got, c.want)
+		}
+	}
+	// KalamDB fails in round 2: only round 1 pairs.
+	n := 0
+	bc := benchCase{name: "c", higherBetter: true, run: func(_ context.Context, s *system) (sample, error) {
+		if s.kind == kindKalam {
+			if n++; n == 2 {
+				return sample{}, errors.New("lost")
+			}
+		}
+		return sample{value: 10}, nil
+	}}
+	r := runCase(context.Background(), &config{rounds: 3, duration: time.Millisecond}, bc, []*system{pg, k}, map[string]error{})
+	if got := fmt.Sprint(r.roundRatios); got != "[1]" {
+		t.Fatalf("round ratios %s, want [1]", got)
+	}
+}
+
 func TestTableRatios(t *testing.T) {
 	rows := []row{
 		{name: "tput", unit: "tx/s", higherBetter: true, cells: map[string]*cell{
-			labelPG: {value: 100, cpuPerOp: 80 * time.Microsecond}, labelKalam: {value: 250, cpuPerOp: 41400 * time.Nanosecond}}},
+			labelPG: {value: 100, cpuPerOp: 80 * time.Microsecond}, labelKalam: {value: 250, cpuPerOp: 41400 * time.Nanosecond}},
+			roundRatios: []float64{2.6, 2.1, 2.4}},
 		{name: "mem", unit: "KiB/conn", higherBetter: false, cells: map[string]*cell{
 			labelPG: {value: 1000}, labelKalam: {value: 100}}},
 		{name: "lat", unit: "ms p50", higherBetter: false, cells: map[string]*cell{
@@ -125,12 +162,12 @@ func TestTableRatios(t *testing.T) {
 		{name: "pg only", unit: "B/msg", cells: map[string]*cell{labelPG: {value: 300}}},
 	}
 	got := (&report{rows: rows}).table()
-	want := "| workload | PostgreSQL | KalamDB | ratio (>1: KalamDB better) | PostgreSQL p50 / p99 | KalamDB p50 / p99 | server CPU per op, PostgreSQL / KalamDB |\n" +
-		"|---|---:|---:|---:|---:|---:|---:|\n" +
-		"| tput | 100 tx/s | 250 tx/s | 2.50 |  |  | 80 / 41 µs |\n" +
-		"| mem | 1000 KiB/conn | 100 KiB/conn | 10.00 |  |  |  |\n" +
-		"| lat | 2.000 ms | n/a (not yet) | — | 2.00 / 15.0 ms |  |  |\n" +
-		"| pg only | 300 B/msg | — | — |  |  |  |\n"
+	want := "| workload | PostgreSQL | KalamDB | ratio (>1: KalamDB better) | ratio per round, median (range) | PostgreSQL p50 / p99 | KalamDB p50 / p99 | server CPU per op, PostgreSQL / KalamDB |\n" +
+		"|---|---:|---:|---:|---:|---:|---:|---:|\n" +
+		"| tput | 100 tx/s | 250 tx/s | 2.50 | 2.40 (2.10–2.60) |  |  | 80 / 41 µs |\n" +
+		"| mem | 1000 KiB/conn | 100 KiB/conn | 10.00 |  |  |  |  |\n" +
+		"| lat | 2.000 ms | n/a (not yet) | — |  | 2.00 / 15.0 ms |  |  |\n" +
+		"| pg only | 300 B/msg | — | — |  |  |  |  |\n"
 	if got != want {
 		t.Fatalf("table:\n%s\nwant:\n%s", got, want)
 	}

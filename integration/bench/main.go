@@ -46,11 +46,13 @@ type config struct {
 	wsSubs      int // W7ws WebSocket subscribers
 	wsRate      int // W7ws messages per second
 
-	log io.Writer // progress lines
+	log io.Writer // progress lines; nil: none (unit tests)
 }
 
 func (c *config) logf(format string, args ...any) {
-	fmt.Fprintf(c.log, format+"\n", args...)
+	if c.log != nil {
+		fmt.Fprintf(c.log, format+"\n", args...)
+	}
 }
 
 func (c *config) has(system string) bool {

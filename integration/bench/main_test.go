@@ -39,7 +39,7 @@ func TestSmokeW1PostgreSQL(t *testing.T) {
 		t.Fatalf("run: %v\nstderr:\n%s", err, stderr.String())
 	}
 	for _, n := range []string{"1 client", "8 clients", "32 clients"} {
-		re := regexp.MustCompile(`\| W1 insert \(durable\), ` + n + ` \| \d+ tx/s \| — \| — \| [\d.]+ / [\d.]+ ms \|  \|`)
+		re := regexp.MustCompile(`\| W1 insert \(durable\), ` + n + ` \| \d+ tx/s \| — \| — \|  \| [\d.]+ / [\d.]+ ms \|  \|`)
 		if !re.MatchString(stdout.String()) {
 			t.Fatalf("no W1 %s row with a throughput and latencies in:\n%s", n, stdout.String())
 		}

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 )
@@ -25,17 +26,27 @@ type report struct {
 
 // table renders the rows as one markdown table. The ratio is oriented so
 // that above 1 means KalamDB is better: KalamDB/PostgreSQL for throughput,
-// PostgreSQL/KalamDB for latency, memory and bytes.
+// PostgreSQL/KalamDB for latency, memory and bytes. It is the ratio of the
+// medians; the next column gives each round's own ratio, median and range.
 func (r *report) table() string {
 	var b strings.Builder
-	b.WriteString("| workload | PostgreSQL | KalamDB | ratio (>1: KalamDB better) | PostgreSQL p50 / p99 | KalamDB p50 / p99 | server CPU per op, PostgreSQL / KalamDB |\n")
-	b.WriteString("|---|---:|---:|---:|---:|---:|---:|\n")
+	b.WriteString("| workload | PostgreSQL | KalamDB | ratio (>1: KalamDB better) | ratio per round, median (range) | PostgreSQL p50 / p99 | KalamDB p50 / p99 | server CPU per op, PostgreSQL / KalamDB |\n")
+	b.WriteString("|---|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, row := range r.rows {
 		pg, k := row.cells[labelPG], row.cells[labelKalam]
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s |\n", row.name,
-			formatValue(pg, row.unit), formatValue(k, row.unit), ratio(row, pg, k), formatLat(pg), formatLat(k), formatCPU(pg, k))
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", row.name,
+			formatValue(pg, row.unit), formatValue(k, row.unit), ratio(row, pg, k), formatRoundRatios(row.roundRatios),
+			formatLat(pg), formatLat(k), formatCPU(pg, k))
 	}
 	return b.String()
+}
+
+// formatRoundRatios shows the per-round ratios when there are several.
+func formatRoundRatios(rs []float64) string {
+	if len(rs) < 2 {
+		return ""
+	}
+	return fmt.Sprintf("%.2f (%.2f–%.2f)", median(rs), slices.Min(rs), slices.Max(rs))
 }
 
 // notRun fills the cell of a system that was not selected.

@@ -16,9 +16,9 @@ import (
 // load both systems still have background work to do, and the first reads
 // find their caches cold: PostgreSQL's autovacuum and checkpointer,
 // KalamDB's LSM compaction and jobs. Timing reads then measures that work
-// and the warm-up, not the reads, and by luck of the round: in the session
-// 10 runs KalamDB's three rounds of latest-50 at 1 client were 4894, 6479
-// and 7507 q/s. So before a read workload's cases both systems settle
+// and the warm-up, not the reads, and by luck of the round: in one run
+// KalamDB's three rounds of latest-50 at 1 client were 4894, 6479 and
+// 7507 q/s. So before a read workload's cases both systems settle
 // (settle) and then run its first case once untimed (warmUp).
 
 const (

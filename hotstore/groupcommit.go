@@ -77,7 +77,7 @@ func (sy *syncer) wait(ctx context.Context) error {
 		// and wait for the next one: yielding once first lets them join
 		// r (only the token holder swaps cur, so r stays current). At 8
 		// clients on the bench's 2 cores that made 7% more durable
-		// INSERTs in paired runs, at 5% less CPU each.
+		// INSERTs in paired runs, at a few percent less CPU each.
 		sy.mu.Unlock()
 		runtime.Gosched()
 		sy.mu.Lock()
